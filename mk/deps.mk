@@ -1,5 +1,5 @@
 # Debian packages the project builds and tests with; `make deps` installs the missing ones.
-DEB_PKGS := gcc make pkg-config clang-14 lld-14 libclang-rt-14-dev wasi-libc wabt \
+DEB_PKGS := gcc make pkg-config clang-14 lld-14 libclang-rt-14-dev libclang-rt-14-dev-wasm32 wasi-libc wabt \
             libcunit1-dev libjansson-dev libzmq3-dev protobuf-c-compiler libprotobuf-c-dev \
             libsqlite3-dev libyaml-dev libmicrohttpd-dev libcurl4-openssl-dev \
             qemu-system-x86 qemu-utils ipxe ipxe-qemu \
