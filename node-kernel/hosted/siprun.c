@@ -1,0 +1,131 @@
+/* siprun: run one SIP module as a WASI command on Linux, without a node.
+ *
+ *   siprun [--fuel N] [--env KEY=VALUE]... [--quiet] module.wasm [args...]
+ *
+ * Loads and validates the module, binds the WASI subset (node-kernel/core/wasi.c), runs
+ * _start, and passes the SIP's log through: its fd 1 to stdout, its fd 2 to stderr. At the
+ * end it prints how the SIP ended on stderr ("siprun: exit 3 (fuel used N)", "siprun: trap: ...") unless
+ * --quiet. Its own exit status is the SIP's exit code, or:
+ *   124  the fuel budget ran out      125  the SIP trapped
+ *   126  the module was refused (malformed, invalid, forbidden import)   2  usage */
+#include "node-kernel/core/wasi.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EXIT_USAGE = 2, EXIT_FUEL = 124, EXIT_TRAP = 125, EXIT_REFUSED = 126 };
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: siprun [--fuel N] [--env KEY=VALUE]... [--quiet] "
+                    "module.wasm [args...]\n");
+    exit(EXIT_USAGE);
+}
+
+/* The SIP's log: straight through to our own stdout/stderr. */
+static void pass_log(void *user, int fd, const char *data, size_t len)
+{
+    FILE *out = fd == 2 ? stderr : stdout;
+    fwrite(data, 1, len, out);
+    if (fd == 2) fflush(stderr);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *bigger = realloc(buf, cap *= 2);
+        if (!bigger) { free(buf); buf = NULL; }
+        else buf = bigger;
+    }
+    if (buf && ferror(f)) { free(buf); buf = NULL; }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t fuel = 0;
+    bool quiet = false;
+    const char **env = calloc((size_t)argc, sizeof *env);
+    uint32_t envc = 0;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--fuel") && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            fuel = strtoull(argv[++i], &end, 0);
+            if (errno || *end || fuel == 0) usage();
+        } else if (!strcmp(argv[i], "--env") && i + 1 < argc && strchr(argv[i + 1], '=')) {
+            env[envc++] = argv[++i];
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            quiet = true;
+        } else if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        } else {
+            usage();
+        }
+    }
+    if (i >= argc) usage();
+    const char *path = argv[i];
+
+    size_t len;
+    uint8_t *bytes = read_file(path, &len);
+    if (!bytes) {
+        fprintf(stderr, "siprun: %s: %s\n", path, strerror(errno ? errno : EIO));
+        return EXIT_REFUSED;
+    }
+    wasm_module *m = NULL;
+    wasm_err err;
+    if (wasm_module_load(bytes, len, &m, &err) != WASM_OK) {
+        fprintf(stderr, "siprun: %s: %s\n", path, err.msg);
+        free(bytes);
+        return EXIT_REFUSED;
+    }
+    free(bytes);
+
+    /* the SIP sees its module name as argv[0], as a shell would show it */
+    wasi_ctx ctx;
+    if (!wasi_ctx_init(&ctx, (uint32_t)(argc - i), (const char *const *)argv + i, envc, env)) {
+        fprintf(stderr, "siprun: out of memory\n");
+        return EXIT_REFUSED;
+    }
+    wasi_ctx_set_log(&ctx, pass_log, NULL);
+
+    wasm_store *s = wasm_store_new(NULL);
+    wasi_run_result r;
+    wasm_errcode rc = s ? wasi_run_command(s, m, &ctx, fuel, &r, &err) : WASM_ERR_NOMEM;
+    fflush(stdout);
+    int status;
+    if (rc != WASM_OK) {
+        fprintf(stderr, "siprun: %s: %s\n", path, s ? err.msg : "out of memory");
+        status = EXIT_REFUSED;
+    } else if (r.outcome == WASI_RUN_EXITED) {
+        if (!quiet)
+            fprintf(stderr, "siprun: exit %" PRIu32 " (fuel used %" PRIu64 ")\n", r.exit_code,
+                    r.fuel_used);
+        status = (int)(r.exit_code & 0xFF);
+    } else if (r.outcome == WASI_RUN_TRAPPED) {
+        fprintf(stderr, "siprun: trap: %s\n", r.msg);
+        status = EXIT_TRAP;
+    } else {
+        fprintf(stderr, "siprun: out of fuel after %" PRIu64 " units\n", r.fuel_used);
+        status = EXIT_FUEL;
+    }
+    if (s) wasm_store_free(s);
+    wasm_module_free(m);
+    wasi_ctx_free(&ctx);
+    free(env);
+    return status;
+}
