@@ -56,6 +56,7 @@ typedef struct contract_arg {
     uint32_t index;               /* payload offset (scalars) or handle slot (handles) */
     const char *peer_name;        /* endpoint kinds: the contract named in imp<>/exp<> */
     const struct contract *peer;  /* endpoint kinds: that contract, resolved in the set */
+    uint32_t line;                /* where it is declared */
 } contract_arg;
 
 typedef struct contract_message {
