@@ -373,7 +373,7 @@ static bool decode_imports(decoder *dc)
 {
     wasm_decoded *d = dc->d;
     uint32_t n;
-    TRY(rd_count(dc, &n, 4));
+    TRY(rd_count(dc, &n, 3));
     TRY(alloc_array(dc, n, sizeof *d->imports, (void **)&d->imports));
     d->nimports = n;
     for (uint32_t i = 0; i < n; i++) {
