@@ -8,3 +8,9 @@ $(ZMTP_TEST_DIR)/zmtp_conn_test: $(BUILD)/obj/tests/zmtp/zmtp_conn_test.o $(ZMTP
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
 
 TESTS += $(ZMTP_TEST_DIR)/zmtp_conn_test
+
+$(ZMTP_TEST_DIR)/zmtp_interop_test: $(BUILD)/obj/tests/zmtp/zmtp_interop_test.o $(ZMTP_POSIX_OBJ) $(ZMTP_LIB) $(ZMTP_TEST_RT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lzmq
+
+TESTS += $(ZMTP_TEST_DIR)/zmtp_interop_test
