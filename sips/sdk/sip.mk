@@ -1,0 +1,33 @@
+# sips/sdk/sip.mk: build rules for SIPs -- C compiled to wasm32-wasi modules with Debian's
+# clang-14, wasi-libc (sysroot /usr) and wasm-ld (lld-14); compiler-rt builtins for wasm32
+# come from libclang-rt-14-dev-wasm32. Included by sips/sdk/build.mk; see sips/sdk/README.md.
+#
+#   sips/apps/X.c     -> $(BUILD)/sips/X.wasm         (example and system SIPs)
+#   any/other/P.c     -> $(BUILD)/sips/any/other/P.wasm (bench and test SIPs, mirrored)
+#
+# A SIP made of several files lists the extra sources as prerequisites of its module:
+#   $(BUILD)/sips/kv.wasm: sips/apps/kv_table.c
+# every .c prerequisite is compiled into the module.
+
+SIP_CC      := clang-14
+SIP_SYSROOT := /usr
+SIP_TARGET  := wasm32-wasi
+SIP_CFLAGS  := --target=$(SIP_TARGET) --sysroot=$(SIP_SYSROOT) -std=gnu11 -O2 \
+               -Wall -Wextra -Wno-unused-parameter -I. -I$(BUILD)/gen
+# keep the "name" section (function names in traps), drop DWARF (wasi-libc ships with it)
+SIP_LDFLAGS := -Wl,--strip-debug
+SIP_LDLIBS  :=
+
+# Compile and link in one step; -MMD writes X.d beside X.wasm for header dependencies.
+define sip_link
+	@mkdir -p $(dir $@)
+	$(SIP_CC) $(SIP_CFLAGS) -MMD -MP -MF $(@:.wasm=.d) -MT $@ $(filter %.c,$^) -o $@ $(SIP_LDFLAGS) $(SIP_LDLIBS)
+endef
+
+$(BUILD)/sips/%.wasm: sips/apps/%.c
+	$(sip_link)
+
+$(BUILD)/sips/%.wasm: %.c
+	$(sip_link)
+
+-include $(shell find $(BUILD)/sips -name '*.d' 2>/dev/null)

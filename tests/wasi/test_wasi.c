@@ -1,0 +1,356 @@
+/* CUnit tests of the WASI subset (node-kernel/core/wasi.c): C programs compiled to wasm by
+ * the SDK rules (tests/wasi/sips/) and a few hand-written modules (tests/wasi/wat/)
+ * run through the engine; the tests check the SIP's log, exit code, trap kind, and that
+ * modules with imports a SIP may not have are refused with a message naming the import.
+ * Everything runs in this process: nothing to clean up but memory. */
+#define _GNU_SOURCE
+#include "node-kernel/core/wasi.h"
+#include "tests/cunit_main.h"
+
+#include <CUnit/CUnit.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- running a module ------------------------------------------------------------------- */
+
+typedef struct {
+    char out[16384], err[4096];    /* the SIP's fd 1 and fd 2 */
+    size_t nout, nerr;
+} sip_log;
+
+typedef struct {
+    wasm_errcode rc;               /* WASM_OK: the program ran (see r) */
+    wasi_run_result r;
+    wasm_err err;
+    sip_log log;
+} sip_run;
+
+static char build_dir[PATH_MAX];
+
+static void find_build_dir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    snprintf(build_dir, sizeof build_dir, "build");
+    if (n > 0) {
+        exe[n] = '\0';
+        snprintf(build_dir, sizeof build_dir, "%s", dirname(dirname(dirname(exe))));
+    }
+}
+
+static void collect(void *user, int fd, const char *data, size_t len)
+{
+    sip_log *l = user;
+    char *buf = fd == 1 ? l->out : l->err;
+    size_t *n = fd == 1 ? &l->nout : &l->nerr;
+    size_t cap = (fd == 1 ? sizeof l->out : sizeof l->err) - 1;
+    size_t take = len < cap - *n ? len : cap - *n;
+    memcpy(buf + *n, data, take);
+    *n += take;
+    buf[*n] = '\0';
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *buf = malloc(1 << 20);
+    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static wasm_module *load(const char *rel)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", build_dir, rel);
+    size_t len = 0;
+    unsigned char *bytes = slurp(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+    wasm_module *m = NULL;
+    wasm_err err;
+    wasm_errcode rc = wasm_module_load(bytes, len, &m, &err);
+    free(bytes);
+    if (rc != WASM_OK) fprintf(stderr, "\n%s: %s\n", rel, err.msg);
+    CU_ASSERT_EQUAL_FATAL(rc, WASM_OK);
+    return m;
+}
+
+/* Runs build/<rel> with the given argv (argv[0] = the module's name) and environment. */
+static sip_run *run_module(const char *rel, uint64_t fuel, const char *const *args, int nargs,
+                           const char *const *env, int nenv)
+{
+    sip_run *run = calloc(1, sizeof *run);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(run);
+    wasm_module *m = load(rel);
+    const char *argv[16] = {strrchr(rel, '/') + 1};
+    for (int i = 0; i < nargs && i < 15; i++) argv[i + 1] = args[i];
+    wasi_ctx ctx;
+    CU_ASSERT_FATAL(wasi_ctx_init(&ctx, (uint32_t)nargs + 1, argv, (uint32_t)nenv, env));
+    wasi_ctx_set_log(&ctx, collect, &run->log);
+    wasm_store *s = wasm_store_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    run->rc = wasi_run_command(s, m, &ctx, fuel, &run->r, &run->err);
+    wasm_store_free(s);
+    wasm_module_free(m);
+    wasi_ctx_free(&ctx);
+    return run;
+}
+
+static sip_run *run_sip(const char *name, const char *const *args, int nargs)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "sips/tests/wasi/sips/%s.wasm", name);
+    return run_module(rel, 0, args, nargs, NULL, 0);
+}
+
+static void assert_exited(const sip_run *run, uint32_t code)
+{
+    if (run->rc != WASM_OK) fprintf(stderr, "\nrefused: %s\n", run->err.msg);
+    CU_ASSERT_EQUAL(run->rc, WASM_OK);
+    if (run->r.outcome == WASI_RUN_TRAPPED) fprintf(stderr, "\ntrap: %s\n", run->r.msg);
+    CU_ASSERT_EQUAL(run->r.outcome, WASI_RUN_EXITED);
+    CU_ASSERT_EQUAL(run->r.exit_code, code);
+}
+
+#define ASSERT_HAS(hay, needle) do {                                                    \
+        bool found_ = strstr((hay), (needle)) != NULL;                                  \
+        if (!found_) fprintf(stderr, "\nmissing \"%s\" in:\n%s\n", (needle), (hay));   \
+        CU_ASSERT(found_);                                                              \
+    } while (0)
+
+/* ---- the tests ---------------------------------------------------------------------------- */
+
+static void test_printf_to_log(void)
+{
+    sip_run *r = run_sip("hello", NULL, 0);
+    assert_exited(r, 0);
+    CU_ASSERT_STRING_EQUAL(r->log.out, "hello from a SIP\n42 words 3.142 beef\n"
+                                       "no newline at the end");
+    CU_ASSERT_STRING_EQUAL(r->log.err, "to stderr\n");
+    CU_ASSERT(r->r.fuel_used > 0);
+    free(r);
+}
+
+static void test_malloc_free(void)
+{
+    sip_run *r = run_sip("alloc", NULL, 0);
+    assert_exited(r, 0);
+    ASSERT_HAS(r->log.out, "alloc ok ");
+    free(r);
+}
+
+static void test_args_and_env(void)
+{
+    const char *args[] = {"one", "two words", ""};
+    const char *env[] = {"ROLE=tester", "EMPTY="};
+    sip_run *r = run_module("sips/tests/wasi/sips/args_env.wasm", 0, args, 3, env, 2);
+    assert_exited(r, 0);
+    CU_ASSERT_STRING_EQUAL(r->log.out,
+        "argc=4\nargv[0]=args_env.wasm\nargv[1]=one\nargv[2]=two words\nargv[3]=\n"
+        "env=ROLE=tester\nenv=EMPTY=\nenvc=2\nROLE=tester\n");
+    free(r);
+
+    r = run_module("sips/tests/wasi/sips/args_env.wasm", 0, NULL, 0, NULL, 0);
+    assert_exited(r, 0);
+    ASSERT_HAS(r->log.out, "argc=1\n");
+    ASSERT_HAS(r->log.out, "envc=0\nROLE=(unset)\n");
+    free(r);
+}
+
+static void test_clocks_and_sleep(void)
+{
+    sip_run *r = run_sip("clock", NULL, 0);
+    assert_exited(r, 0);
+    ASSERT_HAS(r->log.out, "clock ok");
+    free(r);
+}
+
+static void test_random(void)
+{
+    sip_run *r = run_sip("random", NULL, 0);
+    assert_exited(r, 0);
+    CU_ASSERT_STRING_EQUAL(r->log.out, "random ok\n");
+    free(r);
+}
+
+static void test_exit_codes(void)
+{
+    static const struct { const char *arg, *how; uint32_t code; const char *out; } cases[] = {
+        {"0", "exit", 0, "exiting with 0"},
+        {"3", "exit", 3, "exiting with 3"},
+        {"255", "exit", 255, "exiting with 255"},
+        {"7", "return", 7, "exiting with 7"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[] = {cases[i].arg, cases[i].how};
+        sip_run *r = run_sip("exitcode", args, 2);
+        assert_exited(r, cases[i].code);
+        CU_ASSERT_STRING_EQUAL(r->log.out, cases[i].out);   /* flushed at exit */
+        free(r);
+    }
+}
+
+static void test_traps(void)
+{
+    static const struct { const char *how; wasm_trap trap; } cases[] = {
+        {"unreachable", WASM_TRAP_UNREACHABLE},
+        {"div0", WASM_TRAP_DIV_ZERO},
+        {"oob", WASM_TRAP_MEMORY_OOB},
+        {"stack", WASM_TRAP_STACK_EXHAUSTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[] = {cases[i].how};
+        sip_run *r = run_sip("trap", args, 1);
+        CU_ASSERT_EQUAL(r->rc, WASM_OK);
+        CU_ASSERT_EQUAL(r->r.outcome, WASI_RUN_TRAPPED);
+        CU_ASSERT_EQUAL(r->r.trap, cases[i].trap);
+        CU_ASSERT(r->r.msg[0] != '\0');
+        char want[64];
+        snprintf(want, sizeof want, "before %s\n", cases[i].how);
+        CU_ASSERT_STRING_EQUAL(r->log.out, want);
+        free(r);
+    }
+}
+
+static void test_fuel_limit(void)
+{
+    const char *args[] = {"loop"};
+    sip_run *r = run_module("sips/tests/wasi/sips/trap.wasm", 2000000, args, 1, NULL, 0);
+    CU_ASSERT_EQUAL(r->rc, WASM_OK);
+    CU_ASSERT_EQUAL(r->r.outcome, WASI_RUN_OUT_OF_FUEL);
+    CU_ASSERT(r->r.fuel_used >= 2000000);
+    CU_ASSERT_STRING_EQUAL(r->log.out, "before loop\n");
+    free(r);
+}
+
+static void test_bad_pointers_answer_errno(void)
+{
+    sip_run *r = run_sip("badptr", NULL, 0);
+    assert_exited(r, 0);
+    ASSERT_HAS(r->log.out, "fd_write_iovs=21\n");
+    ASSERT_HAS(r->log.out, "fd_write_buf=21\n");
+    ASSERT_HAS(r->log.out, "fd_write_nwritten=21\n");
+    ASSERT_HAS(r->log.out, "fd_write_badfd=8\n");
+    ASSERT_HAS(r->log.out, "random_get=21\n");
+    ASSERT_HAS(r->log.out, "clock_time_get=21\n");
+    ASSERT_HAS(r->log.out, "args_sizes_get=21\n");
+    ASSERT_HAS(r->log.out, "args_get=21\n");
+    ASSERT_HAS(r->log.out, "fd_prestat_get=8\n");
+    ASSERT_HAS(r->log.out, "fd_seek=70\n");
+    ASSERT_HAS(r->log.out, "fd_seek_badfd=8\n");
+    ASSERT_HAS(r->log.out, "path_open=8\n");
+    ASSERT_HAS(r->log.out, "fopen=failed errno_set=1\n");
+    ASSERT_HAS(r->log.out, "read_stdin=0\n");
+    ASSERT_HAS(r->log.out, "badptr done\n");
+    free(r);
+}
+
+static void test_iovec_overflow_and_no_memory(void)
+{
+    sip_run *r = run_module("tests/wasi/wat/iovec_wrap.wasm", 0, NULL, 0, NULL, 0);
+    assert_exited(r, 2 * WASI_EFAULT);
+    CU_ASSERT_STRING_EQUAL(r->log.out, "ok\n");
+    free(r);
+    r = run_module("tests/wasi/wat/no_memory.wasm", 0, NULL, 0, NULL, 0);
+    assert_exited(r, 2 * WASI_EFAULT);
+    free(r);
+}
+
+static void test_sched_yield(void)
+{
+    sip_run *r = run_sip("yield", NULL, 0);
+    assert_exited(r, 0);
+    CU_ASSERT_STRING_EQUAL(r->log.out, "yielded 5\n");
+    free(r);
+}
+
+/* A refused module: the runner and wasi_check_imports both refuse, naming `needle`. */
+static void assert_refused(const char *rel, const char *needle)
+{
+    wasm_module *m = load(rel);
+    char why[256];
+    CU_ASSERT_FALSE(wasi_check_imports(m, why, sizeof why));
+    ASSERT_HAS(why, needle);
+    wasm_module_free(m);
+
+    sip_run *r = run_module(rel, 0, NULL, 0, NULL, 0);
+    CU_ASSERT_EQUAL(r->rc, WASM_ERR_LINK);
+    ASSERT_HAS(r->err.msg, needle);
+    CU_ASSERT_EQUAL(r->log.nout, 0);
+    free(r);
+}
+
+static void test_forbidden_imports_refused(void)
+{
+    assert_refused("sips/tests/wasi/sips/forbidden.wasm", "\"env.launch_missiles\" is not allowed");
+    assert_refused("tests/wasi/wat/bad_signature.wasm",
+                   "\"wasi_snapshot_preview1.fd_write\" has the wrong signature");
+    assert_refused("tests/wasi/wat/unknown_wasi.wasm",
+                   "\"wasi_snapshot_preview1.path_teleport\" is not a wasi_snapshot_preview1 function");
+    assert_refused("tests/wasi/wat/memory_import.wasm", "\"wasi_snapshot_preview1.memory\" is not a function");
+}
+
+static void test_sip_imports_left_to_kernel(void)
+{
+    wasm_module *m = load("sips/tests/wasi/sips/sip_import.wasm");
+    char why[256];
+    CU_ASSERT_TRUE(wasi_check_imports(m, why, sizeof why));
+
+    uint32_t n = wasm_module_num_imports(m);
+    wasm_extern imports[64];
+    CU_ASSERT_FATAL(n <= 64);
+    wasm_store *s = wasm_store_new(NULL);
+    wasi_ctx ctx;
+    CU_ASSERT_FATAL(wasi_ctx_init(&ctx, 0, NULL, 0, NULL));
+    CU_ASSERT_EQUAL(wasi_bind(s, m, &ctx, imports, why, sizeof why), 1);
+    for (uint32_t i = 0; i < n; i++) {
+        wasm_importdesc d;
+        wasm_module_import(m, i, &d);
+        bool is_sip = d.module_len == 3 && !memcmp(d.module, "sip", 3);
+        CU_ASSERT_EQUAL(imports[i].kind == WASI_UNBOUND_KIND, is_sip);
+    }
+    wasm_store_free(s);
+    wasi_ctx_free(&ctx);
+    wasm_module_free(m);
+
+    /* without a node kernel the runner refuses it, naming the import */
+    sip_run *r = run_module("sips/tests/wasi/sips/sip_import.wasm", 0, NULL, 0, NULL, 0);
+    CU_ASSERT_EQUAL(r->rc, WASM_ERR_LINK);
+    ASSERT_HAS(r->err.msg, "\"sip.yield\" needs the sip ABI");
+    free(r);
+}
+
+static void test_no_start_refused(void)
+{
+    sip_run *r = run_module("tests/wasi/wat/no_start.wasm", 0, NULL, 0, NULL, 0);
+    CU_ASSERT_EQUAL(r->rc, WASM_ERR_LINK);
+    ASSERT_HAS(r->err.msg, "_start");
+    free(r);
+}
+
+int main(void)
+{
+    find_build_dir();
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite("wasi", NULL, NULL);
+    CU_add_test(s, "printf reaches the log (fd 1 and fd 2)", test_printf_to_log);
+    CU_add_test(s, "malloc/realloc/free and memory.grow", test_malloc_free);
+    CU_add_test(s, "args and environment", test_args_and_env);
+    CU_add_test(s, "clocks and nanosleep", test_clocks_and_sleep);
+    CU_add_test(s, "random_get", test_random);
+    CU_add_test(s, "exit codes (exit and return from main)", test_exit_codes);
+    CU_add_test(s, "traps end the SIP with the right kind", test_traps);
+    CU_add_test(s, "fuel budget stops a looping SIP", test_fuel_limit);
+    CU_add_test(s, "bad pointers and missing fds answer errno", test_bad_pointers_answer_errno);
+    CU_add_test(s, "iovec overflow and no memory answer EFAULT", test_iovec_overflow_and_no_memory);
+    CU_add_test(s, "sched_yield yields and returns", test_sched_yield);
+    CU_add_test(s, "forbidden imports are refused by name", test_forbidden_imports_refused);
+    CU_add_test(s, "sip imports are left to the kernel", test_sip_imports_left_to_kernel);
+    CU_add_test(s, "a module without _start is refused", test_no_start_refused);
+    return cunit_run_all("build/tests/wasi/test_wasi");
+}

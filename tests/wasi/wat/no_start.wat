@@ -1,0 +1,4 @@
+;; Refused by the command runner: valid, imports nothing, but exports no _start.
+(module
+  (memory (export "memory") 1)
+  (func (export "main") (result i32) (i32.const 0)))
