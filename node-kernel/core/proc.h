@@ -7,6 +7,7 @@
 
 #include "node-kernel/core/handles.h"
 #include "node-kernel/core/kernel.h"
+#include "sips/sdk/sip.h"
 
 typedef enum { SIP_NEW, SIP_RUNNABLE, SIP_BLOCKED, SIP_DEAD } sip_state;
 
@@ -53,6 +54,7 @@ typedef struct sip {
     bool on_runq;
     struct sip *rq_next;
     bool waiting;                 /* set by a blocking call that found nothing to do */
+    bool yield_taken;             /* sip.yield: first half (yielded) done */
     handle_table ht;
     sip_binding *binds; uint32_t nbinds;
     sip_quota quota;

@@ -128,7 +128,7 @@ int32_t sys_send(sip *s, int32_t h, uint32_t tag, const void *payload, uint32_t 
 }
 
 int32_t sys_recv(sip *s, int32_t h, uint32_t *tag, void *payload, uint32_t cap,
-                 int32_t *handles, uint32_t hcap, bool blocking)
+                 int32_t *handles, uint32_t hcap, uint32_t *nhandles, bool blocking)
 {
     endpoint *ep = htab_get(&s->ht, h, HK_ENDPOINT);
     if (!ep)
@@ -176,6 +176,8 @@ int32_t sys_recv(sip *s, int32_t h, uint32_t *tag, void *payload, uint32_t cap,
         uint32_t size = kind == HK_BLOCK ? ((xblock *)obj)->size : 0;
         handles[i] = htab_put(&s->ht, kind, obj, obj_owner(kind, obj), size);
     }
+    if (nhandles)
+        *nhandles = m->nhandles;
     int32_t n = (int32_t)m->payload_len;
     plat_free(m);
     return n;

@@ -17,9 +17,9 @@ int32_t sys_close(sip *s, int32_t ep);
 
 int32_t sys_send(sip *s, int32_t ep, uint32_t tag, const void *payload, uint32_t len,
                  const int32_t *handles, uint32_t nhandles, bool blocking);
-/* Returns the payload length; fills *tag and handles[0..nhandles). */
+/* Returns the payload length; fills *tag, handles[0..*nhandles) and *nhandles. */
 int32_t sys_recv(sip *s, int32_t ep, uint32_t *tag, void *payload, uint32_t cap,
-                 int32_t *handles, uint32_t hcap, bool blocking);
+                 int32_t *handles, uint32_t hcap, uint32_t *nhandles, bool blocking);
 int32_t sys_select(sip *s, const int32_t *eps, uint32_t n, bool blocking);
 
 int32_t sys_block_alloc(sip *s, uint32_t size);

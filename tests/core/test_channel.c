@@ -42,7 +42,7 @@ static void test_send_moves_block(void)
     FX_CHECK();                                       /* the message owns it now */
     uint32_t tag = 99, n = 0;
     int32_t h[4];
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 4, false), 4);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 4, NULL, false), 4);
     CU_ASSERT_EQUAL(tag, TAG_PING);
     CU_ASSERT_EQUAL(n, 7);
     CU_ASSERT_EQUAL(b->ht.bytes, 64);
@@ -60,14 +60,14 @@ static void test_fifo_and_wouldblock(void)
     uint32_t tag;
     uint64_t v;
     int32_t h[1];
-    CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, false), SIP_EAGAIN);
+    CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, NULL, false), SIP_EAGAIN);
     CU_ASSERT_FALSE(a->waiting);
-    CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, true), SIP_EAGAIN);
+    CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, NULL, true), SIP_EAGAIN);
     CU_ASSERT_TRUE(a->waiting);
     for (uint64_t i = 0; i < 100; i++)
         CU_ASSERT_EQUAL(sys_send(a, imp, 0, &i, 8, NULL, 0, false), 0);
     for (uint64_t i = 0; i < 100; i++) {
-        CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, false), 8);
+        CU_ASSERT_EQUAL(sys_recv(a, exp, &tag, &v, 8, h, 1, NULL, false), 8);
         CU_ASSERT_EQUAL(v, i);
     }
     FX_CHECK();
@@ -95,9 +95,9 @@ static void test_too_small_buffers_keep_message(void)
     send_ping(a, ia, 5, sys_block_alloc(a, 4));
     uint32_t tag, n;
     int32_t h[1];
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 2, h, 1, false), SIP_ETOOBIG);
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 0, false), SIP_ETOOBIG);
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, false), 4);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 2, h, 1, NULL, false), SIP_ETOOBIG);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 0, NULL, false), SIP_ETOOBIG);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), 4);
     FX_CHECK();
 }
 
@@ -113,7 +113,7 @@ static void test_receive_quota(void)
     CU_ASSERT_EQUAL(send_ping(a, ia, 1, sys_block_alloc(a, 500)), 0);
     uint32_t tag, n;
     int32_t h[1];
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, false), SIP_EQUOTA);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), SIP_EQUOTA);
     CU_ASSERT_EQUAL(b->fault[0], 0);
     FX_CHECK();                                       /* still owned by the message */
 }
@@ -129,8 +129,8 @@ static void test_close_after_drain(void)
     uint32_t tag, n;
     int32_t h[1];
     CU_ASSERT_EQUAL(sys_select(b, &eb, 1, false), 0);
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, false), 4);   /* drained first */
-    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, false), SIP_ECLOSED);
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), 4);   /* drained first */
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), SIP_ECLOSED);
     CU_ASSERT_EQUAL(sys_select(b, &eb, 1, false), 0);                /* closed is ready */
     /* the reply has nowhere to go */
     CU_ASSERT_EQUAL(sys_send(b, eb, TAG_PONG, &n, 4, h, 1, false), SIP_ECLOSED);
@@ -201,15 +201,15 @@ static void test_endpoint_passing(void)
     FX_CHECK();
     uint32_t tag;
     int32_t h[1];
-    CU_ASSERT_EQUAL(sys_recv(b, cb, &tag, NULL, 0, h, 1, false), 0);
+    CU_ASSERT_EQUAL(sys_recv(b, cb, &tag, NULL, 0, h, 1, NULL, false), 0);
     CU_ASSERT_EQUAL(tag, 0);
     /* b now serves Ping: the queued message came along */
     uint32_t n;
     int32_t bh[1];
-    CU_ASSERT_EQUAL(sys_recv(b, h[0], &tag, &n, 4, bh, 1, false), 4);
+    CU_ASSERT_EQUAL(sys_recv(b, h[0], &tag, &n, 4, bh, 1, NULL, false), 4);
     CU_ASSERT_EQUAL(n, 77);
     CU_ASSERT_EQUAL(sys_send(b, h[0], TAG_PONG, &n, 4, bh, 1, false), 0);
-    CU_ASSERT_EQUAL(sys_recv(a, pimp, &tag, &n, 4, bh, 1, false), 4);
+    CU_ASSERT_EQUAL(sys_recv(a, pimp, &tag, &n, 4, bh, 1, NULL, false), 4);
     CU_ASSERT_EQUAL(tag, TAG_PONG);
     FX_CHECK();
 }

@@ -33,7 +33,7 @@ static sip_run_result client_step(sip *s, void *arg, uint64_t fuel)
         if (c->awaiting) {
             uint32_t tag, n;
             int32_t h[1];
-            int32_t r = sys_recv(s, c->ep, &tag, &n, 4, h, 1, true);
+            int32_t r = sys_recv(s, c->ep, &tag, &n, 4, h, 1, NULL, true);
             if (r == SIP_EAGAIN)
                 return SIP_RUN_YIELD;
             if (r < 0)
@@ -62,7 +62,7 @@ static sip_run_result server_step(sip *s, void *arg, uint64_t fuel)
     for (;;) {
         uint32_t tag, n;
         int32_t h[1];
-        int32_t r = sys_recv(s, v->ep, &tag, &n, 4, h, 1, true);
+        int32_t r = sys_recv(s, v->ep, &tag, &n, 4, h, 1, NULL, true);
         if (r == SIP_EAGAIN)
             return SIP_RUN_YIELD;
         if (r == SIP_ECLOSED)
