@@ -1,0 +1,208 @@
+/* CUnit program for the WebAssembly spec suite: suite "spec-values" checks the runner's own
+ * value parsing and NaN/reference matching; suite "spec-files" has one test per non-SIMD
+ * .wast file of ../shared/wasm-testsuite asserting that the file has no failing command.
+ * The files all run (in child processes, two at a time) on the first file test; the table
+ * is printed and build/spec-report.txt written when the suite ends. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/cunit_main.h"
+#include "tests/spec/spec_report.h"
+#include "tests/spec/spec_suite.h"
+#include "tests/spec/spec_values.h"
+
+/* ---- spec-values --------------------------------------------------------------------------- */
+
+static json_t *jv(const char *type, const char *value)
+{
+    return value ? json_pack("{s:s, s:s}", "type", type, "value", value) : json_pack("{s:s}", "type", type);
+}
+
+static bool expect_of(const char *type, const char *value, spec_expect *e)
+{
+    char why[128];
+    json_t *j = jv(type, value);
+    bool ok = spec_parse_expect(j, e, why, sizeof why);
+    json_decref(j);
+    return ok;
+}
+
+static wasm_val f32v(uint32_t bits) { wasm_val v = { .type = WASM_F32 }; memcpy(&v.of.f32, &bits, 4); return v; }
+static wasm_val f64v(uint64_t bits) { wasm_val v = { .type = WASM_F64 }; memcpy(&v.of.f64, &bits, 8); return v; }
+
+static void test_integers(void)
+{
+    spec_expect e;
+    wasm_val v = { .type = WASM_I32, .of.i32 = 4294967295u };
+    CU_ASSERT_TRUE(expect_of("i32", "4294967295", &e));
+    CU_ASSERT_TRUE(spec_value_matches(&e, &v));
+    v.of.i32 = 0;
+    CU_ASSERT_FALSE(spec_value_matches(&e, &v));
+    CU_ASSERT_FALSE(expect_of("i32", "4294967296", &e));        /* out of range */
+    CU_ASSERT_FALSE(expect_of("i32", "-1", &e));
+    CU_ASSERT_FALSE(expect_of("i32", "12x", &e));
+    CU_ASSERT_TRUE(expect_of("i64", "18446744073709551615", &e));
+    wasm_val w = { .type = WASM_I64, .of.i64 = UINT64_MAX };
+    CU_ASSERT_TRUE(spec_value_matches(&e, &w));
+    w.type = WASM_I32;                                          /* right bits, wrong type */
+    CU_ASSERT_FALSE(spec_value_matches(&e, &w));
+}
+
+static void test_float_bits(void)
+{
+    spec_expect e;
+    wasm_val neg0 = f32v(0x80000000u), pos0 = f32v(0);
+    CU_ASSERT_TRUE(expect_of("f32", "2147483648", &e));         /* -0.0 */
+    CU_ASSERT_TRUE(spec_value_matches(&e, &neg0));
+    CU_ASSERT_FALSE(spec_value_matches(&e, &pos0));             /* bitwise, not == */
+    CU_ASSERT_TRUE(expect_of("f64", "9221120237041090560", &e)); /* 0x7ff8000000000000 */
+    wasm_val nan = f64v(0x7ff8000000000000ull), other = f64v(0x7ff8000000000001ull);
+    CU_ASSERT_TRUE(spec_value_matches(&e, &nan));
+    CU_ASSERT_FALSE(spec_value_matches(&e, &other));
+}
+
+static void test_nan_patterns(void)
+{
+    spec_expect canon, arith;
+    CU_ASSERT_TRUE(expect_of("f32", "nan:canonical", &canon));
+    CU_ASSERT_TRUE(expect_of("f32", "nan:arithmetic", &arith));
+    wasm_val c = f32v(0x7fc00000u), nc = f32v(0xffc00000u), payload = f32v(0x7fc00001u),
+             signalling = f32v(0x7f800001u), inf = f32v(0x7f800000u);
+    CU_ASSERT_TRUE(spec_value_matches(&canon, &c));
+    CU_ASSERT_TRUE(spec_value_matches(&canon, &nc));
+    CU_ASSERT_FALSE(spec_value_matches(&canon, &payload));
+    CU_ASSERT_TRUE(spec_value_matches(&arith, &payload));
+    CU_ASSERT_FALSE(spec_value_matches(&arith, &signalling));
+    CU_ASSERT_FALSE(spec_value_matches(&arith, &inf));
+    CU_ASSERT_TRUE(expect_of("f64", "nan:canonical", &canon));
+    wasm_val d = f64v(0xfff8000000000000ull), dp = f64v(0x7ff8000000000100ull);
+    CU_ASSERT_TRUE(spec_value_matches(&canon, &d));
+    CU_ASSERT_FALSE(spec_value_matches(&canon, &dp));
+    CU_ASSERT_FALSE(expect_of("f32", "nan:bogus", &canon));
+}
+
+static void test_references(void)
+{
+    spec_expect e;
+    wasm_val null_ext = { .type = WASM_EXTERNREF, .of.ref = WASM_REF_NULL };
+    wasm_val ext42 = { .type = WASM_EXTERNREF, .of.ref = 42 };
+    wasm_val null_fn = { .type = WASM_FUNCREF, .of.ref = WASM_REF_NULL };
+    wasm_val fn3 = { .type = WASM_FUNCREF, .of.ref = 3 };
+    CU_ASSERT_TRUE(expect_of("externref", "null", &e));
+    CU_ASSERT_TRUE(spec_value_matches(&e, &null_ext));
+    CU_ASSERT_FALSE(spec_value_matches(&e, &ext42));
+    CU_ASSERT_FALSE(spec_value_matches(&e, &null_fn));          /* null of the other type */
+    CU_ASSERT_TRUE(expect_of("externref", "42", &e));
+    CU_ASSERT_TRUE(spec_value_matches(&e, &ext42));
+    CU_ASSERT_TRUE(expect_of("funcref", NULL, &e));             /* ref.func: any non-null */
+    CU_ASSERT_TRUE(spec_value_matches(&e, &fn3));
+    CU_ASSERT_FALSE(spec_value_matches(&e, &null_fn));
+}
+
+static void test_bad_values(void)
+{
+    char why[128];
+    wasm_val v;
+    json_t *j = jv("v128", "0");
+    CU_ASSERT_FALSE(spec_parse_arg(j, &v, why, sizeof why));
+    CU_ASSERT_TRUE(spec_json_is_v128(j));
+    json_decref(j);
+    j = jv("i128", "0");
+    CU_ASSERT_FALSE(spec_parse_arg(j, &v, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "i128"));
+    json_decref(j);
+    j = json_pack("{s:s}", "value", "1");
+    CU_ASSERT_FALSE(spec_parse_arg(j, &v, why, sizeof why));
+    json_decref(j);
+    j = jv("i32", NULL);
+    CU_ASSERT_FALSE(spec_parse_arg(j, &v, why, sizeof why));
+    json_decref(j);
+}
+
+/* ---- spec-files ----------------------------------------------------------------------------- */
+
+static spec_config g_cfg;
+static spec_file_result *g_files;
+static size_t g_count;
+static bool g_ran, g_run_ok;
+static char g_root[SPEC_PATH_MAX], g_why[1024];
+
+static void ensure_run(void)
+{
+    if (g_ran) return;
+    g_ran = true;
+    printf("\n  running %zu files from %s, %u at a time...\n", g_count, g_cfg.suite_dir, g_cfg.jobs);
+    fflush(stdout);
+    g_run_ok = spec_run_files(&g_cfg, g_files, g_count, g_why, sizeof g_why);
+}
+
+static spec_file_result *file_named(const char *name)
+{
+    for (size_t i = 0; i < g_count; i++)
+        if (strcmp(g_files[i].name, name) == 0) return &g_files[i];
+    return NULL;
+}
+
+/* One test function for every file: it finds its file by the running test's name. */
+static void test_one_file(void)
+{
+    ensure_run();
+    CU_ASSERT_TRUE_FATAL(g_run_ok);
+    const spec_file_result *f = file_named(CU_get_current_test()->pName);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char msg[1200];
+    const char *first = f->failures.buf ? f->failures.buf : "";
+    snprintf(msg, sizeof msg, "%s: %u of %u commands failed%s%s; first: %.*s", f->name, f->failed, f->commands,
+             f->outcome_detail[0] ? ", " : "", f->outcome_detail, (int)strcspn(first, "\n"), first);
+    CU_assertImplementation(f->failed == 0 && f->outcome == SPEC_FILE_DONE, __LINE__,
+                            f->failed == 0 && f->outcome == SPEC_FILE_DONE ? "no failures" : msg,
+                            __FILE__, "", CU_FALSE);
+    CU_ASSERT_TRUE(f->commands > 0);
+}
+
+static void test_suite_found(void)
+{
+    if (g_why[0]) fprintf(stderr, "\n  %s\n", g_why);
+    CU_ASSERT_PTR_NOT_NULL(g_files);
+}
+
+static int files_cleanup(void)
+{
+    if (g_ran && g_run_ok) {
+        char report[SPEC_PATH_MAX + 64];
+        printf("\n");
+        spec_print_table(stdout, g_files, g_count);
+        snprintf(report, sizeof report, "%s/build/spec-report.txt", g_root);
+        if (spec_write_report(report, g_files, g_count)) printf("report: %s\n", report);
+    }
+    if (g_files) spec_results_free(g_files, g_count);
+    g_files = NULL;
+    return 0;
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite values = CU_add_suite("spec-values", NULL, NULL);
+    CU_add_test(values, "integers", test_integers);
+    CU_add_test(values, "float bits", test_float_bits);
+    CU_add_test(values, "nan patterns", test_nan_patterns);
+    CU_add_test(values, "references", test_references);
+    CU_add_test(values, "bad values", test_bad_values);
+
+    CU_pSuite files = CU_add_suite("spec-files", NULL, files_cleanup);
+    spec_config_init(&g_cfg);
+    spec_repo_root(g_root, sizeof g_root);
+    if (!spec_find_suite(g_root, g_cfg.suite_dir, sizeof g_cfg.suite_dir, g_why, sizeof g_why) ||
+        !spec_list_files(&g_cfg, NULL, 0, &g_files, &g_count, g_why, sizeof g_why)) {
+        g_files = NULL;
+        CU_add_test(files, "suite found", test_suite_found);
+    } else {
+        for (size_t i = 0; i < g_count; i++)
+            if (g_files[i].outcome != SPEC_FILE_SIMD)
+                CU_add_test(files, g_files[i].name, test_one_file);
+    }
+    return cunit_run_all("build/bin/test-spec-suite");
+}
