@@ -14,3 +14,16 @@ $(ZMTP_TEST_DIR)/zmtp_interop_test: $(BUILD)/obj/tests/zmtp/zmtp_interop_test.o 
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lzmq
 
 TESTS += $(ZMTP_TEST_DIR)/zmtp_interop_test
+
+# The libFuzzer target is built with clang straight from the sources, with ASan/UBSan.
+ZMTP_FUZZ := $(ZMTP_TEST_DIR)/zmtp_fuzz
+$(ZMTP_FUZZ): tests/zmtp/zmtp_fuzz.c $(ZMTP_SRCS) sips/engine/rt_hosted.c $(wildcard netchan/zmtp/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ tests/zmtp/zmtp_fuzz.c $(ZMTP_SRCS) sips/engine/rt_hosted.c
+
+$(ZMTP_TEST_DIR)/zmtp_fuzz_test: $(BUILD)/obj/tests/zmtp/zmtp_fuzz_test.o $(ZMTP_FUZZ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< -lcunit
+
+TESTS += $(ZMTP_TEST_DIR)/zmtp_fuzz_test
