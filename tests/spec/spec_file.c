@@ -318,9 +318,9 @@ static act_status run_action(spec_ctx *c, const json_t *action, act_result *a)
     wasm_instance *inst = c->current;
     if (json_is_string(jmod)) {
         binding *b = binding_find(&c->named, json_string_value(jmod), json_string_length(jmod));
-        if (!b) return act_error(a, "unknown module %s", json_string_value(jmod));
+        if (!b) return act_error(a, "unknown module \"%s\"", json_string_value(jmod));
         inst = b->inst;
-        if (!inst) return act_error(a, "module %s did not instantiate", json_string_value(jmod));
+        if (!inst) return act_error(a, "module \"%s\" did not instantiate", json_string_value(jmod));
     }
     if (!inst) return act_error(a, "no module instantiated");
 

@@ -19,6 +19,11 @@ void spec_print_table(FILE *out, const spec_file_result *files, size_t count);
 /* Every failing command as "file:line  type  detail" (and notes if with_notes). */
 void spec_print_failures(FILE *out, const spec_file_result *files, size_t count, bool with_notes);
 
+/* The `top` most frequent kinds of failure: failures grouped by command type and what the
+ * engine did, with numbers and quoted text blanked out; one line each with a count and an
+ * example location. */
+void spec_print_causes(FILE *out, const spec_file_result *files, size_t count, unsigned top);
+
 /* Write the report to path (creating its directory's last component if needed). No
  * timings in it, so two runs of the same engine give the same file. */
 bool spec_write_report(const char *path, const spec_file_result *files, size_t count);

@@ -154,8 +154,11 @@ static void test_one_file(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     char msg[1200];
     const char *first = f->failures.buf ? f->failures.buf : "";
-    snprintf(msg, sizeof msg, "%s: %u of %u commands failed%s%s; first: %.*s", f->name, f->failed, f->commands,
-             f->outcome_detail[0] ? ", " : "", f->outcome_detail, (int)strcspn(first, "\n"), first);
+    char line[600];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(first, "\n"), first);
+    for (char *t = line; (t = strchr(t, '\t')); ) *t = ' ';
+    snprintf(msg, sizeof msg, "%s: %u of %u commands failed%s%s; first at line %s (see build/spec-report.txt)",
+             f->name, f->failed, f->commands, f->outcome_detail[0] ? ", " : "", f->outcome_detail, line);
     CU_assertImplementation(f->failed == 0 && f->outcome == SPEC_FILE_DONE, __LINE__,
                             f->failed == 0 && f->outcome == SPEC_FILE_DONE ? "no failures" : msg,
                             __FILE__, "", CU_FALSE);
