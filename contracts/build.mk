@@ -19,3 +19,46 @@ $(CONTRACTC): $(CONTRACTC_OBJS) $(CONTRACTS_LIB) $(CONTRACTS_RT)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BINS += $(CONTRACTS_LIB) $(CONTRACTC)
+
+# Generated from the contract library: SIP headers ($(BUILD)/gen/contracts/<Name>.h, so SIPs
+# `#include "contracts/Echo.h"`), kernel tables (<Name>.table.c) and docs (<Name>.md).
+CONTRACTS_LIBSRC := $(sort $(wildcard contracts/lib/*.contract))
+CONTRACTS_GEN    := $(BUILD)/gen/contracts
+CONTRACTS_STAMP  := $(CONTRACTS_GEN)/.stamp
+
+$(CONTRACTS_STAMP): $(CONTRACTC) $(CONTRACTS_LIBSRC)
+	@mkdir -p $(CONTRACTS_GEN)
+	$(CONTRACTC) -q -o $(CONTRACTS_GEN) $(CONTRACTS_LIBSRC)
+	@touch $@
+
+# Every library table in one object (their static names are prefixed per contract):
+# defines contract_table_<Name> for each contract of contracts/lib.
+CONTRACTS_TABLES := $(BUILD)/obj/contracts/lib_tables.o
+$(CONTRACTS_TABLES): $(CONTRACTS_STAMP)
+	@mkdir -p $(dir $@)
+	for f in $(CONTRACTS_GEN)/*.table.c; do echo "#include \"contracts/$${f##*/}\""; done | \
+	    $(CC) $(CFLAGS) -x c -c - -o $@
+
+BINS += $(CONTRACTS_STAMP)
+
+# The parser fuzz target (libFuzzer + ASan/UBSan, clang-14), run briefly by the tests.
+CONTRACTS_FUZZER := $(BUILD)/tests/contracts/fuzz_contract_parser
+$(CONTRACTS_FUZZER): tests/contracts/fuzz_parser.c $(CONTRACTS_SRCS) contracts/contractc/rt_libc.c \
+                     $(wildcard contracts/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(filter %.c,$^)
+
+CONTRACTS_TEST      := $(BUILD)/tests/contracts/test_contracts
+CONTRACTS_TEST_SRCS := $(filter-out tests/contracts/fuzz_parser.c,$(wildcard tests/contracts/*.c))
+CONTRACTS_TEST_OBJS := $(CONTRACTS_TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(CONTRACTS_TEST_OBJS): CFLAGS += -DCONTRACTS_BUILD_DIR='"$(BUILD)"'
+$(CONTRACTS_TEST_OBJS): $(CONTRACTS_STAMP)
+
+$(CONTRACTS_TEST): $(CONTRACTS_TEST_OBJS) $(CONTRACTS_TABLES) $(CONTRACTS_LIB) $(CONTRACTS_RT) \
+                   $(CONTRACTC) $(CONTRACTS_FUZZER)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
+
+TESTS += $(CONTRACTS_TEST)
