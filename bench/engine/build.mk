@@ -9,12 +9,15 @@ BENCH_ENGINE_EXEC   := $(BUILD)/obj/bench/engine/bench_exec.o $(BUILD)/obj/node-
 ENGINE_BENCH        := $(BUILD)/bench/engine/engine_bench
 BENCH_NATIVE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra
 
-# the native baseline: plain gcc -O2, no project flags, one static-free executable each
+# the native baseline: plain gcc -O2, no project flags, one executable per program
 $(BUILD)/bench/engine/native/%: bench/engine/progs/%.c bench/engine/progs/bench_common.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_NATIVE_CFLAGS) -o $@ $< -lm
 
-$(ENGINE_BENCH): $(BUILD)/obj/bench/engine/engine_bench.o $(BENCH_ENGINE_EXEC) $(ENGINE_HOSTED) \
+# (this fragment is read before sips/engine's, so the engine paths are spelled out)
+BENCH_ENGINE_LIBS   := $(BUILD)/lib/libengine.a $(BUILD)/obj/sips/engine/rt_hosted.o
+
+$(ENGINE_BENCH): $(BUILD)/obj/bench/engine/engine_bench.o $(BENCH_ENGINE_EXEC) $(BENCH_ENGINE_LIBS) \
                  | $(BENCH_ENGINE_NATIVE) $(BENCH_ENGINE_WASM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lm

@@ -20,3 +20,10 @@ $(TEST_ENGINE_BENCH): $(BUILD)/obj/tests/wasi/test_engine_bench.o $(BENCH_ENGINE
                       $(ENGINE_HOSTED) | $(BENCH_ENGINE_NATIVE) $(BENCH_ENGINE_WASM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
+
+# test_wasi_host: the WASI host functions against a stand-in engine (no wasm is run)
+TEST_WASI_HOST := $(BUILD)/tests/wasi/test_wasi_host
+$(TEST_WASI_HOST): $(BUILD)/obj/tests/wasi/test_wasi_host.o $(WASI_HOSTED)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
+TESTS += $(TEST_WASI_HOST)
