@@ -35,5 +35,6 @@ sip *fx_sip_quota(const char *name, uint64_t heap_bytes, uint32_t handles);
 void register_heap_tests(void);
 void register_channel_tests(void);
 void register_sched_tests(void);
+void register_manifest_tests(void);
 
 #endif

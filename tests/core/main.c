@@ -10,5 +10,6 @@ int main(void)
     register_heap_tests();
     register_channel_tests();
     register_sched_tests();
+    register_manifest_tests();
     return cunit_run_all("build/tests/core/test_core");
 }
