@@ -132,8 +132,11 @@ static void check_command(json_t *cmd, const char *wast, tally *t)
     wasm_err err;
     wasm_errcode rc = wasm_decode(bytes, len, &d, &err);
     free(bytes);
-    if (rc == WASM_OK)
+    bool has_code = false;
+    if (rc == WASM_OK) {
+        has_code = d.nfuncs > 0;
         wasm_decoded_free(&d);
+    }
     if (want_ok) {
         if (rc == WASM_OK) {
             t->decoded++;
@@ -143,7 +146,7 @@ static void check_command(json_t *cmd, const char *wast, tally *t)
         }
     } else if (rc == WASM_ERR_MALFORMED) {
         t->malformed_caught++;
-    } else if (rc == WASM_OK && text && is_code_level(text)) {
+    } else if (rc == WASM_OK && has_code && text && is_code_level(text)) {
         t->malformed_code_level++;
         if (getenv("DECODE_VERBOSE"))
             fprintf(stderr, "\n  %s:%d: left to the validator: %s", wast, line, text);
