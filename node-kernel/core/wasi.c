@@ -733,7 +733,10 @@ wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
             budget = fuel - used;
         }
         wasm_run_status st = wasm_run(s, budget);
-        if (st == WASM_RUN_YIELD) continue;
+        if (st == WASM_RUN_YIELD) {
+            if (c->sleeping && c->idle) c->idle(c->idle_user, c->wake_ns);
+            continue;
+        }
         if (st == WASM_RUN_FUEL) {
             if (!fuel) continue;
             r->outcome = WASI_RUN_OUT_OF_FUEL;

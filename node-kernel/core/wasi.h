@@ -33,6 +33,10 @@ enum {
  * written. The data is not NUL-terminated. */
 typedef void (*wasi_log_fn)(void *user, int fd, const char *data, size_t len);
 
+/* Optional: called by wasi_run_command() when the SIP waits in a sleep, with the monotonic
+ * time (plat_time_ns(1)) it waits for; a hosted runner can nap instead of spinning. */
+typedef void (*wasi_idle_fn)(void *user, uint64_t wake_ns);
+
 typedef struct wasi_ctx {
     uint32_t argc, envc;
     char **argv, **envp;            /* owned copies, NUL-terminated */
@@ -40,6 +44,8 @@ typedef struct wasi_ctx {
 
     wasi_log_fn log;                /* NULL: the platform console */
     void *log_user;
+    wasi_idle_fn idle;              /* NULL: wasi_run_command spins until the deadline */
+    void *idle_user;
     uint64_t log_bytes;             /* total written to fd 1 and 2 */
 
     bool exited;                    /* proc_exit was called */

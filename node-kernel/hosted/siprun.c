@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_USAGE = 2, EXIT_FUEL = 124, EXIT_TRAP = 125, EXIT_REFUSED = 126 };
@@ -32,6 +33,15 @@ static void pass_log(void *user, int fd, const char *data, size_t len)
     FILE *out = fd == 2 ? stderr : stdout;
     fwrite(data, 1, len, out);
     if (fd == 2) fflush(stderr);
+}
+
+/* A sleeping SIP: nap until its deadline instead of spinning on the CPU. */
+static void nap(void *user, uint64_t wake_ns)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(wake_ns / 1000000000u);
+    ts.tv_nsec = (long)(wake_ns % 1000000000u);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -102,6 +112,7 @@ int main(int argc, char **argv)
         return EXIT_REFUSED;
     }
     wasi_ctx_set_log(&ctx, pass_log, NULL);
+    ctx.idle = nap;
 
     wasm_store *s = wasm_store_new(NULL);
     wasi_run_result r;
