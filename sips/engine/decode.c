@@ -8,7 +8,10 @@
  * before anything is allocated from it. Errors name the section and the byte offset. */
 #include "sips/engine/module.h"
 
-#define MAX_LOCALS_PER_FUNC 50000u
+/* Locals are the one count the decoder expands (a few bytes can declare thousands), so
+ * they are capped per function and over the whole module to bound memory. */
+#define MAX_LOCALS_PER_FUNC   50000u
+#define MAX_LOCALS_PER_MODULE (1u << 24)
 
 enum {
     SEC_CUSTOM = 0, SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE, SEC_MEMORY, SEC_GLOBAL,
@@ -22,6 +25,7 @@ typedef struct {
     wasm_err *err;
     int section;                /* id of the section being decoded, -1 for the header */
     bool have_func_section, have_code_section, have_data_section;
+    uint64_t module_locals;     /* locals declared so far by all functions */
 } decoder;
 
 #define TRY(x) do { if (!(x)) return false; } while (0)
@@ -579,10 +583,13 @@ static bool decode_code_entry(decoder *dc, wasm_decoded_func *f)
         total += count;
         if (total > MAX_LOCALS_PER_FUNC)
             return fail_at(dc, gat, "too many locals");
+        if (dc->module_locals + total > MAX_LOCALS_PER_MODULE)
+            return fail_at(dc, gat, "too many locals (module total)");
         TRY(rd_valtype(dc, &type));
     }
     TRY(alloc_array(dc, (uint32_t)total, 1, (void **)&f->local_types));
     f->nlocals = (uint32_t)total;
+    dc->module_locals += total;
     wasm_reader again = { groups, body_end };
     uint32_t k = 0;
     for (uint32_t i = 0; i < ngroups; i++) {

@@ -197,6 +197,58 @@ static void test_huge_counts(void)
     expect_malformed(MOD("\x06\x09\x01\x7f\x00\x0e\xff\xff\xff\xff\x0f"), "length out of bounds");
 }
 
+static size_t put_leb(uint8_t *p, uint32_t v)
+{
+    size_t n = 0;
+    do {
+        uint8_t b = v & 0x7F;
+        v >>= 7;
+        p[n++] = b | (v ? 0x80 : 0);
+    } while (v);
+    return n;
+}
+
+/* nfuncs functions of type () -> () each declaring 50000 i32 locals. */
+static uint8_t *many_locals_module(uint32_t nfuncs, size_t *len)
+{
+    uint8_t *m = malloc(64 + 8 * (size_t)nfuncs), *p = m;
+    memcpy(p, WASM_HEADER "\x01\x04\x01\x60\x00\x00", 14);
+    p += 14;
+    uint8_t count[5];
+    size_t nc = put_leb(count, nfuncs);
+    *p++ = 3;
+    p += put_leb(p, (uint32_t)(nc + nfuncs));
+    memcpy(p, count, nc);
+    p += nc;
+    memset(p, 0, nfuncs);
+    p += nfuncs;
+    *p++ = 10;
+    p += put_leb(p, (uint32_t)(nc + 7 * (size_t)nfuncs));
+    memcpy(p, count, nc);
+    p += nc;
+    for (uint32_t i = 0; i < nfuncs; i++) {
+        memcpy(p, "\x06\x01\xd0\x86\x03\x7f\x0b", 7);
+        p += 7;
+    }
+    *len = (size_t)(p - m);
+    return m;
+}
+
+static void test_module_locals_cap(void)
+{
+    /* a few bytes per function can declare 50000 locals: the module total is capped */
+    size_t len;
+    uint8_t *m = many_locals_module(300, &len);
+    wasm_decoded d;
+    CU_ASSERT_TRUE(decode_ok_into(m, len, &d));
+    CU_ASSERT_EQUAL(d.funcs[299].nlocals, 50000);
+    wasm_decoded_free(&d);
+    free(m);
+    m = many_locals_module(400, &len);
+    expect_malformed(m, len, "too many locals");
+    free(m);
+}
+
 static void test_every_truncation(void)
 {
     size_t len;
@@ -264,6 +316,7 @@ void register_malformed_tests(void)
     CU_add_test(s, "code entries", test_code_entries);
     CU_add_test(s, "constant expressions", test_constant_expressions);
     CU_add_test(s, "huge counts", test_huge_counts);
+    CU_add_test(s, "module-wide locals cap", test_module_locals_cap);
     CU_add_test(s, "every truncation of a valid module", test_every_truncation);
     CU_add_test(s, "random mutations", test_random_mutations);
 }
