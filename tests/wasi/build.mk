@@ -12,7 +12,7 @@ $(BUILD)/tests/wasi/wat/%.wasm: tests/wasi/wat/%.wat
 	wat2wasm $< -o $@
 
 $(TEST_WASI): $(BUILD)/obj/tests/wasi/test_wasi.o $(WASI_HOSTED) $(ENGINE_HOSTED) \
-              | $(WASI_TEST_SIPS) $(WASI_TEST_WATS)
+              | $(WASI_TEST_SIPS) $(WASI_TEST_WATS) $(SIPRUN)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
 

@@ -8,8 +8,12 @@
 #include "tests/cunit_main.h"
 
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +337,121 @@ static void test_no_start_refused(void)
     free(r);
 }
 
+/* ---- siprun, the command-line runner ------------------------------------------------------ */
+
+typedef struct { char out[4096], err[4096]; int status; } cli_run;
+
+/* Runs build/bin/siprun with args as a child process (killed if it outlives 30 s), capturing
+ * its stdout and stderr; status is its exit code, or -1 if it did not exit normally. */
+static void run_siprun(const char *const *args, int nargs, cli_run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = -1;
+    char exe[PATH_MAX + 32];
+    snprintf(exe, sizeof exe, "%s/bin/siprun", build_dir);
+    const char *argv[20] = {exe};
+    for (int i = 0; i < nargs && i < 18; i++) argv[i + 1] = args[i];
+    int out[2], err[2];
+    CU_ASSERT_FATAL(pipe(out) == 0);
+    CU_ASSERT_FATAL(pipe(err) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(out[0]); close(out[1]); close(err[0]); close(err[1]);
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    struct pollfd pf[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    size_t n[2] = {0, 0};
+    char *buf[2] = {r->out, r->err};
+    int open_fds = 2, waited_ms = 0;
+    while (open_fds > 0 && waited_ms < 30000) {
+        int ready = poll(pf, 2, 100);
+        if (ready == 0) { waited_ms += 100; continue; }
+        if (ready < 0 && errno != EINTR) break;
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP))) continue;
+            char tmp[1024];
+            ssize_t got = read(pf[i].fd, tmp, sizeof tmp);
+            if (got <= 0) { close(pf[i].fd); pf[i].fd = -1; open_fds--; continue; }
+            size_t take = (size_t)got < 4095 - n[i] ? (size_t)got : 4095 - n[i];
+            memcpy(buf[i] + n[i], tmp, take);
+            n[i] += take;
+            buf[i][n[i]] = '\0';
+        }
+    }
+    if (open_fds > 0) kill(pid, SIGKILL);
+    for (int i = 0; i < 2; i++) if (pf[i].fd >= 0) close(pf[i].fd);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st)) r->status = WEXITSTATUS(st);
+}
+
+static void sip_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/sips/tests/wasi/sips/%s.wasm", build_dir, name);
+}
+
+static void test_siprun_passes_log_and_exit_code(void)
+{
+    char mod[PATH_MAX + 64];
+    cli_run r;
+    sip_path(mod, sizeof mod, "hello");
+    run_siprun((const char *[]){mod}, 1, &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "hello from a SIP\n42 words 3.142 beef\nno newline at the end");
+    ASSERT_HAS(r.err, "to stderr\n");
+    ASSERT_HAS(r.err, "siprun: exit 0");
+
+    sip_path(mod, sizeof mod, "exitcode");
+    run_siprun((const char *[]){mod, "9"}, 2, &r);
+    CU_ASSERT_EQUAL(r.status, 9);
+    CU_ASSERT_STRING_EQUAL(r.out, "exiting with 9");
+    ASSERT_HAS(r.err, "siprun: exit 9");
+
+    sip_path(mod, sizeof mod, "args_env");
+    run_siprun((const char *[]){"--quiet", "--env", "ROLE=cli", mod, "x"}, 5, &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    ASSERT_HAS(r.out, "argv[0]=args_env.wasm\nargv[1]=x\n");
+    ASSERT_HAS(r.out, "ROLE=cli\n");
+    CU_ASSERT_STRING_EQUAL(r.err, "");
+}
+
+static void test_siprun_trap_fuel_refusal(void)
+{
+    char mod[PATH_MAX + 64];
+    cli_run r;
+    sip_path(mod, sizeof mod, "trap");
+    run_siprun((const char *[]){mod, "div0"}, 2, &r);
+    CU_ASSERT_EQUAL(r.status, 125);
+    ASSERT_HAS(r.err, "siprun: trap: ");
+
+    run_siprun((const char *[]){"--fuel", "1000000", mod, "loop"}, 4, &r);
+    CU_ASSERT_EQUAL(r.status, 124);
+    ASSERT_HAS(r.err, "out of fuel");
+
+    sip_path(mod, sizeof mod, "forbidden");
+    run_siprun((const char *[]){mod}, 1, &r);
+    CU_ASSERT_EQUAL(r.status, 126);
+    ASSERT_HAS(r.err, "\"env.launch_missiles\" is not allowed");
+
+    /* bytes that are not a module, and a file that does not exist */
+    char junk[PATH_MAX + 64];
+    snprintf(junk, sizeof junk, "%s/tests/wasi/test_wasi.o", build_dir);
+    run_siprun((const char *[]){junk}, 1, &r);
+    CU_ASSERT_EQUAL(r.status, 126);
+    ASSERT_HAS(r.err, "siprun: ");
+    run_siprun((const char *[]){"/nonexistent/x.wasm"}, 1, &r);
+    CU_ASSERT_EQUAL(r.status, 126);
+    run_siprun((const char *[]){"--fuel"}, 1, &r);
+    CU_ASSERT_EQUAL(r.status, 2);
+    ASSERT_HAS(r.err, "usage");
+}
+
 int main(void)
 {
     find_build_dir();
@@ -352,5 +471,8 @@ int main(void)
     CU_add_test(s, "forbidden imports are refused by name", test_forbidden_imports_refused);
     CU_add_test(s, "sip imports are left to the kernel", test_sip_imports_left_to_kernel);
     CU_add_test(s, "a module without _start is refused", test_no_start_refused);
+    CU_pSuite c = CU_add_suite("siprun", NULL, NULL);
+    CU_add_test(c, "log, arguments and exit code pass through", test_siprun_passes_log_and_exit_code);
+    CU_add_test(c, "trap, fuel and refusal exit statuses", test_siprun_trap_fuel_refusal);
     return cunit_run_all("build/tests/wasi/test_wasi");
 }
