@@ -1,0 +1,308 @@
+/* tests/core/wasm: WebAssembly SIPs on a kernel -- the example apps end to end (logs, exit
+ * codes) and the hostile SIP zoo (each contained, the others keep running, nothing leaks).
+ * Modules come from $(BUILD)/sips (built by the SDK rules before this program). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests/cunit_main.h"
+#include "node-kernel/core/channel.h"
+#include "node-kernel/hosted/deploy.h"
+
+#ifndef SIPS_DIR
+#define SIPS_DIR "build/sips"
+#endif
+
+/* ---- a kernel that records logs and endings ------------------------------------------- */
+
+typedef struct ending {
+    char name[SIP_NAME_MAX];
+    sip_end end;
+    int32_t code;
+    char fault[192];
+} ending;
+
+static kernel *K;
+static deployment D;
+static char logbuf[65536];
+static size_t loglen;
+static ending endings[64];
+static int nendings;
+
+static void on_log(void *arg, sip *s, int fd, const char *text, size_t n)
+{
+    int w = snprintf(logbuf + loglen, sizeof logbuf - loglen, "[%s] %.*s", s->name, (int)n, text);
+    if (w > 0 && loglen + (size_t)w < sizeof logbuf)
+        loglen += (size_t)w;
+}
+
+static void on_exit_cb(void *arg, sip *s)
+{
+    if (nendings == 64)
+        return;
+    ending *e = &endings[nendings++];
+    snprintf(e->name, sizeof e->name, "%s", s->name);
+    e->end = s->end;
+    e->code = s->exit_code;
+    snprintf(e->fault, sizeof e->fault, "%s", s->fault);
+}
+
+static const ending *ending_of(const char *name)
+{
+    for (int i = 0; i < nendings; i++)
+        if (!strcmp(endings[i].name, name))
+            return &endings[i];
+    return NULL;
+}
+
+static void setup(void)
+{
+    K = kernel_new(0);
+    K->on_log = on_log;
+    K->on_exit = on_exit_cb;
+    memset(&D, 0, sizeof D);
+    loglen = 0;
+    logbuf[0] = 0;
+    nendings = 0;
+}
+
+static void teardown(void)
+{
+    kernel_free(K);
+    K = NULL;
+    deploy_free(&D);
+}
+
+static void check_invariant(void)
+{
+    char why[256];
+    int r = kernel_check(K, why, sizeof why);
+    if (r)
+        fprintf(stderr, "\ninvariant: %s\n", why);
+    CU_ASSERT_EQUAL(r, 0);
+}
+
+/* Deploy manifest text; returns 0 or prints the error. */
+static int deploy_text(const char *text)
+{
+    manifest m;
+    char err[512];
+    if (manifest_parse(text, "test.sipm", &m, err, sizeof err)) {
+        fprintf(stderr, "\nmanifest: %s\n", err);
+        return -1;
+    }
+    int r = deploy(K, &m, &D, err, sizeof err);
+    if (r)
+        fprintf(stderr, "\ndeploy: %s\n", err);
+    manifest_free(&m);
+    return r;
+}
+
+static void expect_exit(const char *name, int32_t code)
+{
+    const ending *e = ending_of(name);
+    CU_ASSERT_PTR_NOT_NULL(e);
+    if (!e)
+        return;
+    if (e->end != SIP_END_EXIT || e->code != code)
+        fprintf(stderr, "\n%s: end %d code %d fault '%s'\n", name, e->end, e->code, e->fault);
+    CU_ASSERT_EQUAL(e->end, SIP_END_EXIT);
+    CU_ASSERT_EQUAL(e->code, code);
+}
+
+static void expect_trap(const char *name, const char *why)
+{
+    const ending *e = ending_of(name);
+    CU_ASSERT_PTR_NOT_NULL(e);
+    if (!e)
+        return;
+    if (e->end != SIP_END_TRAP || !strstr(e->fault, why))
+        fprintf(stderr, "\n%s: end %d fault '%s' (want a trap with '%s')\n", name, e->end, e->fault, why);
+    CU_ASSERT_EQUAL(e->end, SIP_END_TRAP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e->fault, why));
+}
+
+static void expect_log(const char *text)
+{
+    if (!strstr(logbuf, text))
+        fprintf(stderr, "\nlog lacks '%s'; log:\n%s\n", text, logbuf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(logbuf, text));
+}
+
+static void run_to_end(void)
+{
+    kernel_run(K, 1000000);
+    CU_ASSERT_EQUAL(K->nsips_live, 0);
+    check_invariant();
+    CU_ASSERT_EQUAL(K->heap.live_blocks, 0);
+    CU_ASSERT_EQUAL(K->live_endpoints, 0);
+}
+
+/* ---- the example apps ------------------------------------------------------------------ */
+
+#define M(x) SIPS_DIR "/" x
+
+static void test_echo(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "contract contracts/lib/echo.contract\n"
+        "sip server " M("echo_server.wasm") "\n"
+        "sip client " M("echo_client.wasm") " one two\n"
+        "channel Echo client.server server.clients\n"), 0);
+    run_to_end();
+    expect_exit("client", 0);
+    expect_exit("server", 0);
+    expect_log("[client] echo: one");
+    expect_log("[client] echo: two");
+    expect_log("[server] served 2 requests");
+}
+
+static void test_kv(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "contract contracts/lib/keyvalue.contract\n"
+        "sip store " M("kv_server.wasm") "\n"
+        "sip client " M("kv_client.wasm") "\n"
+        "channel KeyValue client.store store.clients\n"), 0);
+    run_to_end();
+    expect_exit("client", 0);
+    expect_exit("store", 0);
+    expect_log("all answers right");
+}
+
+static void test_pipeline(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "contract contracts/lib/pipeline.contract\n"
+        "sip source " M("pipe_source.wasm") " 20\n"
+        "sip upper " M("pipe_upper.wasm") "\n"
+        "sip sink " M("pipe_sink.wasm") "\n"
+        "channel PipelineStage source.down upper.up\n"
+        "channel PipelineStage upper.down sink.up\n"), 0);
+    run_to_end();
+    expect_exit("source", 0);
+    expect_exit("upper", 0);
+    expect_exit("sink", 0);
+    expect_log("[sink] sink: #19 ITEM 20 OF 20");
+    expect_log("sink: 20 blocks, in order");
+}
+
+static void test_endpoint_pass(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "contract contracts/lib/echo.contract\n"
+        "contract contracts/lib/endpointpass.contract\n"
+        "sip broker " M("ep_broker.wasm") "\n"
+        "sip client " M("ep_client.wasm") "\n"
+        "channel EndpointPass client.broker broker.clients\n"), 0);
+    run_to_end();
+    expect_exit("client", 0);
+    expect_exit("broker", 0);
+    expect_log("client: echo over passed endpoint: work");
+    expect_log("broker: echoed 3 requests");
+}
+
+static void test_bad_module_refused(void)
+{
+    FILE *f = fopen("build/tests/core/not_a_module.wasm", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("\0asm garbage", f);
+    fclose(f);
+    manifest m;
+    char err[512];
+    CU_ASSERT_EQUAL_FATAL(manifest_parse("sip x build/tests/core/not_a_module.wasm\n", "t", &m, err,
+                                         sizeof err), 0);
+    CU_ASSERT_EQUAL(deploy(K, &m, &D, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not_a_module.wasm"));
+    manifest_free(&m);
+    remove("build/tests/core/not_a_module.wasm");
+    CU_ASSERT_EQUAL(K->nsips_live, 0);
+}
+
+/* ---- the hostile SIP zoo ---------------------------------------------------------------- */
+
+#define Z(x) SIPS_DIR "/tests/core/zoo/" x
+
+static void test_zoo(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "contract contracts/lib/echo.contract\n"
+        /* bystanders: an echo pair that must finish normally */
+        "sip server " M("echo_server.wasm") "\n"
+        "sip client " M("echo_client.wasm") " still alive\n"
+        "channel Echo client.server server.clients\n"
+        "sip loop " Z("loop.wasm") "\n"
+        "quota loop fuel=20000\n"
+        "sip membomb " Z("membomb.wasm") "\n"
+        "quota membomb memory=8M heap=1M\n"
+        "sip oob " Z("oob.wasm") "\n"
+        "sip stack " Z("stack.wasm") "\n"
+        "sip violator " Z("violator.wasm") "\n"
+        "sip vserver " M("echo_server.wasm") "\n"
+        "channel Echo violator.server vserver.clients\n"
+        "sip uas " Z("use_after_send.wasm") "\n"
+        "sip uaserver " M("echo_server.wasm") "\n"
+        "channel Echo uas.server uaserver.clients\n"
+        "sip double_free " Z("double_free.wasm") "\n"
+        "sip forged " Z("forged.wasm") "\n"
+        "sip bad_pointer " Z("bad_pointer.wasm") "\n"), 0);
+    kernel_run(K, 200000);
+    /* everyone but the looper is done; the looper is still being preempted */
+    CU_ASSERT_EQUAL(K->nsips_live, 1);
+    sip *loop = sip_by_name(K, "loop");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+    CU_ASSERT(loop->slices > 10);
+    CU_ASSERT(loop->fuel_used > 10 * 20000ull - 1);
+    check_invariant();
+    sip_kill(loop, "test over");
+    CU_ASSERT_EQUAL(K->nsips_live, 0);
+
+    expect_exit("client", 0);
+    expect_exit("server", 0);
+    expect_log("[client] echo: alive");
+    expect_exit("membomb", 0);
+    expect_log("[membomb] membomb: got ");
+    expect_trap("oob", "out of bounds");
+    const ending *st = ending_of("stack");
+    CU_ASSERT(st && st->end == SIP_END_TRAP);
+    expect_trap("violator", "contract");
+    expect_exit("vserver", 0);                    /* its peer trapped: it saw the close */
+    expect_trap("uas", "block_write");
+    expect_exit("uaserver", 0);
+    expect_trap("double_free", "block_free");
+    expect_trap("forged", "block_read");
+    expect_trap("bad_pointer", "pointer outside");
+    check_invariant();
+    CU_ASSERT_EQUAL(K->heap.live_blocks, 0);
+    CU_ASSERT_EQUAL(K->heap.used_bytes, 0);
+    CU_ASSERT_EQUAL(K->live_endpoints, 0);
+}
+
+static void test_membomb_quota(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text(
+        "sip membomb " Z("membomb.wasm") "\n"
+        "quota membomb memory=4M heap=256K\n"), 0);
+    run_to_end();
+    expect_exit("membomb", 0);
+    /* at most 4 MiB of linear memory, and 256 KiB of blocks = 4 blocks of 64 KiB */
+    expect_log("blocks of 64 KiB");
+    CU_ASSERT_PTR_NOT_NULL(strstr(logbuf, "and 4 blocks"));
+    const char *p = strstr(logbuf, "got ");
+    CU_ASSERT(p && atoi(p + 4) < 4);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite a = CU_add_suite_with_setup_and_teardown("wasm apps", NULL, NULL, setup, teardown);
+    CU_add_test(a, "echo", test_echo);
+    CU_add_test(a, "key-value store", test_kv);
+    CU_add_test(a, "three-stage pipeline", test_pipeline);
+    CU_add_test(a, "endpoint passing", test_endpoint_pass);
+    CU_add_test(a, "a bad module is refused clearly", test_bad_module_refused);
+    CU_pSuite z = CU_add_suite_with_setup_and_teardown("hostile SIP zoo", NULL, NULL, setup, teardown);
+    CU_add_test(z, "every hostile SIP is contained", test_zoo);
+    CU_add_test(z, "memory bomb stays within quotas", test_membomb_quota);
+    return cunit_run_all("build/tests/core/test_wasm_sips");
+}
