@@ -27,3 +27,10 @@ $(ZMTP_TEST_DIR)/zmtp_fuzz_test: $(BUILD)/obj/tests/zmtp/zmtp_fuzz_test.o $(ZMTP
 	$(CC) $(LDFLAGS) -o $@ $< -lcunit
 
 TESTS += $(ZMTP_TEST_DIR)/zmtp_fuzz_test
+
+$(BUILD)/obj/tests/zmtp/netchan_proto_test.o: | $(NETCHAN_PROTO_HDRS)
+$(ZMTP_TEST_DIR)/netchan_proto_test: $(BUILD)/obj/tests/zmtp/netchan_proto_test.o $(NETCHAN_PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lprotobuf-c
+
+TESTS += $(ZMTP_TEST_DIR)/netchan_proto_test
