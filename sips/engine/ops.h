@@ -1,0 +1,93 @@
+/* The engine's internal instruction set, as one X-macro list shared by the compiler
+ * (compile*.c, which emits it) and the interpreter (interp.c, which executes it).
+ * Every internal instruction is a run of 32-bit words: the handler word, then operands.
+ * Operands named like "dst"/"a"/"b" are byte offsets of 8-byte value slots from the
+ * frame pointer; "rel" is a signed word offset from the start of the instruction.
+ * The numeric block (I32_EQZ .. I64_EXTEND32_S) follows wasm opcodes 0x45..0xC4 in order,
+ * so the compiler maps those by arithmetic. */
+#ifndef SIPS_ENGINE_OPS_H
+#define SIPS_ENGINE_OPS_H
+
+#define WASM_OPS(X) \
+    /* control */ \
+    X(UNREACHABLE)      /* */ \
+    X(FUEL)             /* cost */ \
+    X(BR)               /* rel */ \
+    X(BR_IF)            /* cond rel */ \
+    X(BR_UNLESS)        /* cond rel */ \
+    X(BR_TABLE)         /* idx n rel[0..n] */ \
+    X(RETURN)           /* */ \
+    X(CALL)             /* funcidx argoff */ \
+    X(CALL_INDIRECT)    /* typeidx table idx argoff */ \
+    X(COPY)             /* dst src */ \
+    X(SELECT)           /* dst a b cond */ \
+    X(CONST32)          /* dst v */ \
+    X(CONST64)          /* dst lo hi */ \
+    X(GLOBAL_GET)       /* dst idx */ \
+    X(GLOBAL_SET)       /* idx src */ \
+    X(TABLE_GET)        /* dst table idx */ \
+    X(TABLE_SET)        /* table idx val */ \
+    X(REF_IS_NULL)      /* dst a */ \
+    X(REF_FUNC)         /* dst funcidx */ \
+    X(MEMORY_SIZE)      /* dst */ \
+    X(MEMORY_GROW)      /* dst a */ \
+    /* memory: loads dst addr offset; stores addr val offset */ \
+    X(LOAD32) X(LOAD64) X(LOAD8_S32) X(LOAD8_U32) X(LOAD16_S32) X(LOAD16_U32) \
+    X(LOAD8_S64) X(LOAD8_U64) X(LOAD16_S64) X(LOAD16_U64) X(LOAD32_S64) X(LOAD32_U64) \
+    X(STORE32) X(STORE64) X(STORE8) X(STORE16) \
+    /* numeric, in wasm opcode order 0x45..0xC4: unary dst a; binary dst a b */ \
+    X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
+    X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
+    X(I64_EQZ) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) \
+    X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) \
+    X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
+    X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE) \
+    X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) \
+    X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) \
+    X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) \
+    X(I64_CLZ) X(I64_CTZ) X(I64_POPCNT) \
+    X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) \
+    X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) \
+    X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC) X(F32_NEAREST) X(F32_SQRT) \
+    X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) X(F32_MIN) X(F32_MAX) X(F32_COPYSIGN) \
+    X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC) X(F64_NEAREST) X(F64_SQRT) \
+    X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) X(F64_MIN) X(F64_MAX) X(F64_COPYSIGN) \
+    X(I32_WRAP_I64) \
+    X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) X(I32_TRUNC_F64_U) \
+    X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U) \
+    X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U) \
+    X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) X(F32_CONVERT_I64_U) \
+    X(F32_DEMOTE_F64) \
+    X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) X(F64_CONVERT_I64_U) \
+    X(F64_PROMOTE_F32) \
+    X(I32_REINTERPRET_F32) X(I64_REINTERPRET_F64) X(F32_REINTERPRET_I32) X(F64_REINTERPRET_I64) \
+    X(I32_EXTEND8_S) X(I32_EXTEND16_S) X(I64_EXTEND8_S) X(I64_EXTEND16_S) X(I64_EXTEND32_S) \
+    /* 0xFC 0..7: saturating truncation, dst a */ \
+    X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S) X(I32_TRUNC_SAT_F64_U) \
+    X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U) X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U) \
+    /* bulk memory and tables */ \
+    X(MEMORY_INIT)      /* seg d s n */ \
+    X(DATA_DROP)        /* seg */ \
+    X(MEMORY_COPY)      /* d s n */ \
+    X(MEMORY_FILL)      /* d v n */ \
+    X(TABLE_INIT)       /* table seg d s n */ \
+    X(ELEM_DROP)        /* seg */ \
+    X(TABLE_COPY)       /* dtable stable d s n */ \
+    X(TABLE_GROW)       /* dst table init n */ \
+    X(TABLE_SIZE)       /* dst table */ \
+    X(TABLE_FILL)       /* table i v n */ \
+    /* superinstructions: compare two i32 slots and branch: a b rel */ \
+    X(BR_I32_EQ) X(BR_I32_NE) X(BR_I32_LT_S) X(BR_I32_LT_U) X(BR_I32_GT_S) X(BR_I32_GT_U) \
+    X(BR_I32_LE_S) X(BR_I32_LE_U) X(BR_I32_GE_S) X(BR_I32_GE_U) \
+    /* binary i32 ops with an immediate right operand: dst a imm */ \
+    X(I32_ADD_IMM) X(I32_SUB_IMM) X(I32_AND_IMM) X(I32_SHL_IMM) X(I32_SHR_S_IMM) X(I32_SHR_U_IMM) \
+    X(I64_ADD_IMM)
+
+enum {
+#define WASM_OP_ENUM(name) OP_##name,
+    WASM_OPS(WASM_OP_ENUM)
+#undef WASM_OP_ENUM
+    OP_COUNT
+};
+
+#endif
