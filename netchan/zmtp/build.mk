@@ -7,7 +7,9 @@ ZMTP_OBJS      := $(ZMTP_SRCS:%.c=$(BUILD)/obj/%.o)
 ZMTP_LIB       := $(BUILD)/lib/libzmtp.a
 ZMTP_POSIX_OBJ := $(BUILD)/obj/netchan/zmtp/zmtp_posix.o
 
-$(ZMTP_OBJS): CFLAGS += -ffreestanding
+# Built without the C library's headers, so any libc dependency fails the build here
+# rather than in the metal kernel.
+$(ZMTP_OBJS): CFLAGS += -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include)
 
 $(ZMTP_LIB): $(ZMTP_OBJS)
 	@mkdir -p $(dir $@)
