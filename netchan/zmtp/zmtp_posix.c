@@ -251,13 +251,19 @@ bool zmtp_posix_wait_ready(zmtp_posix *s, zmtp_event *ev, int timeout_ms)
     }
 }
 
-zmtp_error zmtp_posix_send(zmtp_posix *s, const zmtp_iov *frames, size_t nframes)
+zmtp_error zmtp_posix_queue(zmtp_posix *s, const zmtp_iov *frames, size_t nframes)
 {
     zmtp_error e = zmtp_send(s->conn, frames, nframes);
     if (e == ZMTP_E_BACKLOG) {         /* make room by waiting for the socket, once */
         zmtp_posix_flush(s, 1000);
         e = zmtp_send(s->conn, frames, nframes);
     }
+    return e;
+}
+
+zmtp_error zmtp_posix_send(zmtp_posix *s, const zmtp_iov *frames, size_t nframes)
+{
+    zmtp_error e = zmtp_posix_queue(s, frames, nframes);
     if (e == ZMTP_OK)
         write_some(s);
     return e;

@@ -30,6 +30,10 @@ bool zmtp_posix_wait_ready(zmtp_posix *s, zmtp_event *ev, int timeout_ms);
 /* Queues a message and writes as much output as the socket takes without blocking. */
 zmtp_error zmtp_posix_send(zmtp_posix *s, const zmtp_iov *frames, size_t nframes);
 
+/* Queues a message without writing: many small messages then go out in few system
+ * calls. Output leaves on the next zmtp_posix_send, _flush or _next. */
+zmtp_error zmtp_posix_queue(zmtp_posix *s, const zmtp_iov *frames, size_t nframes);
+
 /* Writes all queued output, waiting up to timeout_ms. True when everything went out. */
 bool zmtp_posix_flush(zmtp_posix *s, int timeout_ms);
 

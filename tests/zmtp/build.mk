@@ -34,3 +34,11 @@ $(ZMTP_TEST_DIR)/netchan_proto_test: $(BUILD)/obj/tests/zmtp/netchan_proto_test.
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lprotobuf-c
 
 TESTS += $(ZMTP_TEST_DIR)/netchan_proto_test
+
+# Throughput against libzmq (baseline: libzmq to libzmq in the same run); `make bench`.
+ZMTP_BENCH := $(ZMTP_TEST_DIR)/zmtp_bench
+$(ZMTP_BENCH): $(BUILD)/obj/tests/zmtp/zmtp_bench.o $(ZMTP_POSIX_OBJ) $(ZMTP_LIB) $(ZMTP_TEST_RT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lzmq
+
+BENCHES += $(ZMTP_BENCH)
