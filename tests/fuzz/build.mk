@@ -10,6 +10,9 @@ FUZZ_ENGINE_SRCS  := $(wildcard sips/engine/*.c)
 FUZZ_ENGINE_OBJS  := $(FUZZ_ENGINE_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_ENGINE_LIB   := $(FUZZ_DIR)/libengine_fuzz.a
 FUZZ_HAVE_LOAD    := $(shell grep -lsE '^(wasm_errcode[[:space:]]+)?wasm_module_load[[:space:]]*.const' sips/engine/*.c)
+# The target's object is named after the mode so that switching modes rebuilds it.
+FUZZ_MODE         := $(if $(FUZZ_HAVE_LOAD),load,decode)
+FUZZ_TARGET_OBJ   := $(FUZZ_DIR)/obj/tests/fuzz/fuzz_module-$(FUZZ_MODE).o
 FUZZ_TARGET       := $(BUILD)/tests/fuzz/fuzz_module
 FUZZ_TEST         := $(BUILD)/tests/fuzz/test_fuzz
 
@@ -17,7 +20,7 @@ $(FUZZ_DIR)/obj/sips/engine/%.o: sips/engine/%.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -ffreestanding -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/obj/tests/fuzz/%.o: tests/fuzz/%.c
+$(FUZZ_TARGET_OBJ): tests/fuzz/fuzz_module.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) $(if $(FUZZ_HAVE_LOAD),-DFUZZ_HAVE_MODULE_LOAD) -MMD -MP -c $< -o $@
 
@@ -25,7 +28,7 @@ $(FUZZ_ENGINE_LIB): $(FUZZ_ENGINE_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_TARGET): $(FUZZ_DIR)/obj/tests/fuzz/fuzz_module.o $(FUZZ_ENGINE_LIB)
+$(FUZZ_TARGET): $(FUZZ_TARGET_OBJ) $(FUZZ_ENGINE_LIB)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
 
