@@ -302,10 +302,25 @@ static void test_random_mutations(void)
     CU_ASSERT_TRUE(bad > 0);
 }
 
+/* Messages say what went wrong, in which section, and at which byte offset. */
+static void test_error_messages(void)
+{
+    expect_malformed((const uint8_t *)"\0asx", 4, "magic header not detected at offset 0x0");
+    expect_malformed(MOD("\x0d\x00"), "malformed section id at offset 0x8");
+    expect_malformed(MOD("\x05\x07\x01\x00\x82\x80\x80\x80\x70"),
+                     "section 5 (memory): integer too large at offset 0xc");
+    expect_malformed(MOD("\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00"),
+                     "function and code section have inconsistent lengths at offset 0x12");
+    expect_malformed(MOD("\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00"
+                         "\x0a\x06\x01\x04\x00\x41\x01\x1a"),
+                     "section 10 (code): END opcode expected at offset 0x1a");
+}
+
 void register_malformed_tests(void)
 {
     CU_pSuite s = CU_add_suite("decode malformed", NULL, NULL);
     CU_add_test(s, "header", test_header);
+    CU_add_test(s, "error messages name section and offset", test_error_messages);
     CU_add_test(s, "section ids and order", test_section_ids_and_order);
     CU_add_test(s, "section sizes", test_section_sizes);
     CU_add_test(s, "LEB128 rules", test_leb128_rules);
