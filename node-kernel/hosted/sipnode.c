@@ -9,53 +9,31 @@
  * deployment error. */
 #include "node-kernel/core/proc.h"
 #include "node-kernel/hosted/deploy.h"
+#include "node-kernel/hosted/loglines.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct line_buf {
-    char buf[1024];
-    size_t n;
-} line_buf;
-
 static int failures;
 static bool quiet;
 
-static void flush_line(const sip *s, line_buf *lb)
+static void print_line(void *arg, const sip *s, const char *line, size_t len)
 {
-    if (lb->n) {
-        printf("[%s] %.*s\n", s->name, (int)lb->n, lb->buf);
-        lb->n = 0;
-    }
+    (void)arg;
+    printf("[%s] %.*s\n", s->name, (int)len, line);
+    fflush(stdout);
 }
 
 static void on_log(void *arg, sip *s, int fd, const char *text, size_t n)
 {
-    (void)arg;
     (void)fd;
-    line_buf *lb = s->user;
-    if (!lb)
-        lb = s->user = calloc(1, sizeof *lb);
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] == '\n' || lb->n == sizeof lb->buf) {
-            flush_line(s, lb);
-            if (text[i] == '\n')
-                continue;
-        }
-        lb->buf[lb->n++] = text[i];
-    }
-    fflush(stdout);
+    loglines_feed(s, text, n, print_line, arg);
 }
 
 static void on_exit_sip(void *arg, sip *s)
 {
     (void)arg;
-    line_buf *lb = s->user;
-    if (lb) {
-        flush_line(s, lb);
-        free(lb);
-        s->user = NULL;
-    }
+    loglines_flush(s, print_line, NULL);
     switch (s->end) {
     case SIP_END_EXIT:
         if (s->exit_code)

@@ -1,18 +1,17 @@
-/* pipe_sink: last stage of a pipeline. Grants credit on "up", prints every block it
- * receives, checks they arrive in order, and answers Done with Finished. */
+/* pipe_sink: last stage of a pipeline. Prints every block it receives on "up", checks
+ * they arrive in order, and answers Done with Finished(count seen). */
 #include <stdio.h>
 #include "sips/sdk/sip.h"
-#include "contracts/PipelineStage.h"
+#include "apps/Stage.h"
 
 int main(void)
 {
     sip_ep up = sip_bind("up");
-    PipelineStage_send_Credit(up, 4);
-    uint64_t expect = 0;
+    uint64_t seen = 0;
     for (;;) {
-        PipelineStage_msg m;
-        int32_t r = PipelineStage_recv(up, &m);
-        if (r == PipelineStage_tag_Data) {
+        Stage_msg m;
+        int32_t r = Stage_recv(up, &m);
+        if (r == Stage_tag_Data) {
             char buf[257];
             int32_t n = sip_block_size(m.Data.block);
             if (n > 256)
@@ -21,13 +20,13 @@ int main(void)
             buf[n] = 0;
             sip_block_free(m.Data.block);
             printf("sink: #%llu %s\n", (unsigned long long)m.Data.seq, buf);
-            if (m.Data.seq != expect++)
+            if (m.Data.seq != seen++)
                 return 1;
-            PipelineStage_send_Credit(up, 1);
-        } else if (r == PipelineStage_tag_Done) {
-            PipelineStage_send_Finished(up);
-            printf("sink: %llu blocks, in order\n", (unsigned long long)m.Done.count);
-            return m.Done.count == expect ? 0 : 1;
+            Stage_send_Ack(up);
+        } else if (r == Stage_tag_Done) {
+            Stage_send_Finished(up, seen);
+            printf("sink: %llu blocks, in order\n", (unsigned long long)seen);
+            return m.Done.count == seen ? 0 : 1;
         } else {
             return 1;
         }

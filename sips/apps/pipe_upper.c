@@ -1,35 +1,20 @@
-/* pipe_upper: middle stage of a pipeline. Receives blocks on "up", upper-cases them in
- * place (the block moved here; no copy), forwards them on "down" as downstream credit
- * allows, and passes Done / Finished through. */
+/* pipe_upper: middle stage of a pipeline. Takes each block from "up" (acknowledging at
+ * once, so the source can prepare the next one), upper-cases it in place -- the block
+ * moved here, nothing is copied -- and passes it on "down"; Done/Finished pass through. */
 #include <ctype.h>
 #include <stdio.h>
 #include "sips/sdk/sip.h"
-#include "contracts/PipelineStage.h"
-
-#define WINDOW 4
-
-static uint32_t credit;
-
-static int wait_credit(sip_ep down)
-{
-    while (credit == 0) {
-        PipelineStage_msg m;
-        if (PipelineStage_recv(down, &m) != PipelineStage_tag_Credit)
-            return -1;
-        credit += m.Credit.blocks;
-    }
-    return 0;
-}
+#include "apps/Stage.h"
 
 int main(void)
 {
     sip_ep up = sip_bind("up"), down = sip_bind("down");
-    PipelineStage_send_Credit(up, WINDOW);
     uint64_t passed = 0;
     for (;;) {
-        PipelineStage_msg m;
-        int32_t r = PipelineStage_recv(up, &m);
-        if (r == PipelineStage_tag_Data) {
+        Stage_msg m, reply;
+        int32_t r = Stage_recv(up, &m);
+        if (r == Stage_tag_Data) {
+            Stage_send_Ack(up);
             char buf[256];
             int32_t n = sip_block_size(m.Data.block);
             if (n > (int32_t)sizeof buf)
@@ -38,20 +23,15 @@ int main(void)
             for (int32_t i = 0; i < n; i++)
                 buf[i] = (char)toupper((unsigned char)buf[i]);
             sip_block_write(m.Data.block, 0, buf, (uint32_t)n);
-            if (wait_credit(down))
+            Stage_send_Data(down, m.Data.seq, m.Data.block);
+            if (Stage_recv(down, &reply) != Stage_tag_Ack)
                 return 1;
-            PipelineStage_send_Data(down, m.Data.seq, m.Data.block);
-            credit--;
-            PipelineStage_send_Credit(up, 1);
             passed++;
-        } else if (r == PipelineStage_tag_Done) {
-            PipelineStage_send_Done(down, m.Done.count);
-            do {
-                r = PipelineStage_recv(down, &m);
-            } while (r == PipelineStage_tag_Credit);
-            if (r != PipelineStage_tag_Finished)
+        } else if (r == Stage_tag_Done) {
+            Stage_send_Done(down, m.Done.count);
+            if (Stage_recv(down, &reply) != Stage_tag_Finished)
                 return 1;
-            PipelineStage_send_Finished(up);
+            Stage_send_Finished(up, reply.Finished.count);
             break;
         } else {
             return 1;

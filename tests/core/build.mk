@@ -12,13 +12,14 @@ TESTS += $(TEST_CORE)
 
 # WebAssembly SIPs on a kernel: example apps end to end and the hostile SIP zoo
 # (tests/core/zoo/*.c are SIPs, built to $(BUILD)/sips/tests/core/zoo/*.wasm).
-# Not in TESTS until the engine's execution API links (see docs/kernel.md).
 TEST_WASM_SIPS := $(BUILD)/tests/core/test_wasm_sips
 ZOO_WASM := $(patsubst %.c,$(BUILD)/sips/%.wasm,$(wildcard tests/core/zoo/*.c))
 $(ZOO_WASM): $(CONTRACTS_STAMP) sips/sdk/sip.h
 
 $(TEST_WASM_SIPS): $(BUILD)/obj/tests/core/wasm/test_wasm.o \
-                   $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o) \
+                   $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o loglines.o) \
                    $(NKCORE_HOSTED) $(ZOO_WASM) $(APPS_WASM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit $(LDLIBS)
+
+TESTS += $(TEST_WASM_SIPS)
