@@ -1,8 +1,8 @@
 /* Turns a parsed contract into the public tables (arrays indexed by tag and state) and
  * checks that it is well-formed: unique names, known messages and states, directions
  * that match `!`/`?`, every state reachable, every message used, a way out of every
- * state that is not final and none out of a final one. The first problem found is
- * reported as "file:line: reason". */
+ * state that is not final and none out of a final one, and no race between the two
+ * ends (race.c). The first problem found is reported as "file:line: reason". */
 #include "contracts/internal.h"
 
 static const uint8_t scalar_size[] = {
@@ -173,15 +173,18 @@ int contract_build(contract_set *s, const p_contract *pc, contract *c, contract_
     int r = check_reachable(s, c, err);
     if (r) return r;
 
-    for (uint32_t t = 0; t < c->nmessages; t++) {
-        bool used = false;
-        for (uint32_t k = 0; k < c->nstates && !used; k++)
-            for (uint32_t j = 0; j < c->states[k].ntransitions && !used; j++)
-                used = c->states[k].transitions[j].tag == t;
-        if (!used)
-            return contract_fail(err, pc->file, msgs[t].line,
-                                 "message '%s' is never used in any state", msgs[t].name);
-    }
+    bool *used = rt_calloc(sizeof *used * (c->nmessages ? c->nmessages : 1));
+    if (!used) return out_of_memory(err);
+    for (uint32_t k = 0; k < c->nstates; k++)
+        for (uint32_t j = 0; j < c->states[k].ntransitions; j++)
+            used[c->states[k].transitions[j].tag] = true;
+    for (uint32_t t = 0; t < c->nmessages && !r; t++)
+        if (!used[t])
+            r = contract_fail(err, pc->file, msgs[t].line,
+                              "message '%s' is never used in any state", msgs[t].name);
+    rt_free(used);
+    if (r) return r;
+    if ((r = contract_check_races(c, err))) return r;
     c->fingerprint = contract_fingerprint(c);
     return 0;
 }

@@ -10,8 +10,9 @@
 /* Limits that keep hostile input from costing unbounded memory or time per item. */
 #define CONTRACT_MAX_NAME     64      /* identifier length */
 #define CONTRACT_MAX_ARGS     64      /* arguments per message */
-#define CONTRACT_MAX_MESSAGES 4096    /* messages per contract */
-#define CONTRACT_MAX_STATES   4096    /* states per contract */
+#define CONTRACT_MAX_MESSAGES 1024    /* messages per contract */
+#define CONTRACT_MAX_STATES   1024    /* states per contract */
+#define CONTRACT_MAX_TRANSITIONS 65536 /* transitions per contract */
 
 /* ---- arena: every allocation of a set, released at once ------------------------------- */
 typedef struct arena_chunk arena_chunk;
@@ -65,6 +66,7 @@ typedef struct p_contract {
     uint32_t nmessages;
     p_state *states;
     uint32_t nstates;
+    uint32_t ntransitions;
 } p_contract;
 
 struct contract_set {
@@ -82,6 +84,8 @@ int contract_parse_into(contract_set *s, const char *src, size_t len, const char
 
 /* build.c: turn one parsed contract into its tables, checking well-formedness */
 int contract_build(contract_set *s, const p_contract *pc, contract *out, contract_error *err);
+/* race.c: check that the two ends cannot disagree when they send at the same time */
+int contract_check_races(const contract *c, contract_error *err);
 /* build.c: resolve imp<>/exp<> names once every contract of the set is built */
 int contract_resolve_peers(contract_set *s, contract *c, contract_error *err);
 

@@ -175,7 +175,7 @@ static int parse_message(parser *p, p_contract *c, p_message ***tail)
     return 0;
 }
 
-static int parse_transition(parser *p, p_state *s, p_transition ***tail)
+static int parse_transition(parser *p, p_contract *c, p_state *s, p_transition ***tail)
 {
     p_transition *t = arena_alloc(&p->set->mem, sizeof *t);
     if (!t) return nomem(p);
@@ -190,6 +190,9 @@ static int parse_transition(parser *p, p_state *s, p_transition ***tail)
     advance(p);
     if ((r = expect_name(p, "a state name after '->'", &t->to))) return r;
     if ((r = expect_punct(p, ';', "';' after the transition"))) return r;
+    if (++c->ntransitions > CONTRACT_MAX_TRANSITIONS)
+        return contract_fail(p->err, p->lx.file, t->line, "more than %u transitions in contract '%s'",
+                             (unsigned)CONTRACT_MAX_TRANSITIONS, c->name);
     s->ntransitions++;
     **tail = t;
     *tail = &t->next;
@@ -212,7 +215,7 @@ static int parse_state(parser *p, p_contract *c, p_state ***tail)
     if ((r = expect_punct(p, '{', "'{' after the state name"))) return r;
     p_transition **ttail = &s->transitions;
     while (!is_punct(p, '}'))
-        if ((r = parse_transition(p, s, &ttail))) return r;
+        if ((r = parse_transition(p, c, s, &ttail))) return r;
     advance(p);
     if (++c->nstates > CONTRACT_MAX_STATES)
         return contract_fail(p->err, p->lx.file, s->line, "more than %u states in contract '%s'",

@@ -97,6 +97,40 @@ static void test_final_state(void)
     CU_ASSERT(contract_state_is_final(p, up));
 }
 
+/* Messages crossing on the wire: each end steps through its own sends first, then the
+ * other's. The race check guarantees they meet again. */
+static void test_crossing_messages(void)
+{
+    const contract *t = contract_find(lib, "Timer");
+    uint32_t imp = (uint32_t)contract_state_by_name(t, "Armed"), exp = imp;
+    CU_ASSERT_EQUAL(contract_step(t, &imp, CONTRACT_IMP, true, tag(t, "Cancel")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(t, &exp, CONTRACT_EXP, true, tag(t, "Fired")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(t, &exp, CONTRACT_EXP, false, tag(t, "Cancel")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(t, &imp, CONTRACT_IMP, false, tag(t, "Fired")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(imp, exp);
+    CU_ASSERT_EQUAL(contract_step(t, &exp, CONTRACT_EXP, true, tag(t, "Cancelled")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(t, &imp, CONTRACT_IMP, false, tag(t, "Cancelled")), CONTRACT_OK);
+    CU_ASSERT_EQUAL(imp, exp);
+    CU_ASSERT_STRING_EQUAL(t->states[imp].name, "Idle");
+
+    /* a pipeline: upstream sends three Data and Done while downstream grants two Credits */
+    const contract *p = contract_find(lib, "PipelineStage");
+    uint32_t up = (uint32_t)contract_state_by_name(p, "Flowing"), down = up;
+    uint32_t data = tag(p, "Data"), done = tag(p, "Done"), credit = tag(p, "Credit");
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(contract_step(p, &up, CONTRACT_IMP, true, data), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(p, &up, CONTRACT_IMP, true, done), CONTRACT_OK);
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(contract_step(p, &down, CONTRACT_EXP, true, credit), CONTRACT_OK);
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(contract_step(p, &up, CONTRACT_IMP, false, credit), CONTRACT_OK);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(contract_step(p, &down, CONTRACT_EXP, false, data), CONTRACT_OK);
+    CU_ASSERT_EQUAL(contract_step(p, &down, CONTRACT_EXP, false, done), CONTRACT_OK);
+    CU_ASSERT_EQUAL(up, down);
+    CU_ASSERT_STRING_EQUAL(p->states[up].name, "Draining");
+}
+
 static void test_step_bad_arguments(void)
 {
     const contract *c = contract_find(lib, "Echo");
@@ -184,6 +218,7 @@ void register_check_suite(void)
     CU_add_test(s, "Echo: invalid sends are refused, state kept", test_echo_invalid_send);
     CU_add_test(s, "Echo: invalid receives are refused", test_echo_invalid_receive);
     CU_add_test(s, "final states end the conversation", test_final_state);
+    CU_add_test(s, "crossing messages: both ends still agree", test_crossing_messages);
     CU_add_test(s, "bad tags, sides, states", test_step_bad_arguments);
     CU_add_test(s, "message shape: payload, handle count, kinds, contracts", test_message_shape);
     CU_add_test(s, "fingerprint: stable across layout, sensitive to definition", test_fingerprint);

@@ -80,6 +80,14 @@ static const bad_case cases[] = {
       "unknown contract 'Ghost'" },
     { "contract without states",
       "\ncontract A {\n  in message M();\n}\n", 2, "no states" },
+    { "race: a send may cross a move into a final state",
+      "contract A {\n  in message Close();\n  out message Data();\n  state Open {\n"
+      "    Close? -> Done;\n    Data! -> Open;\n  }\n  final state Done { }\n}\n", 4,
+      "race in state 'Open'" },
+    { "race: the two orders end in different states",
+      "contract A {\n  in message M();\n  out message N();\n  state S { M? -> P; N! -> Q; }\n"
+      "  state P { N! -> S; }\n  state Q { M? -> Q2; }\n  state Q2 { N! -> S; }\n}\n", 4,
+      "the ends disagree ('S' vs 'Q2')" },
     { "garbage at top level",
       "message M();\n", 1, "expected 'contract'" },
     { "name starting with a digit",

@@ -92,8 +92,10 @@ static void test_timer_round_trip(void)
     CU_ASSERT_EQUAL(m.Fired.late, true);
     CU_ASSERT_EQUAL(wire.imp_state, (uint32_t)Timer_state_Idle);
     /* the loopback kernel refuses a send the contract forbids */
-    CU_ASSERT_EQUAL(Timer_send_Cancel(imp, 7), LOOP_ECONTRACT);
+    wire.imp_state = (uint32_t)Timer_state_Armed;       /* arming twice is not allowed */
+    CU_ASSERT_EQUAL(Timer_send_Arm(imp, 1, 2), LOOP_ECONTRACT);
     CU_ASSERT_EQUAL(wire.last_error, CONTRACT_E_STATE);
+    CU_ASSERT_EQUAL(wire.imp_state, (uint32_t)Timer_state_Armed);
     CU_ASSERT_EQUAL(Timer_send_Fired(imp, 1, 2, false), LOOP_ECONTRACT);
     CU_ASSERT_EQUAL(wire.last_error, CONTRACT_E_DIRECTION);
     /* a message whose payload length disagrees with its tag is refused by the stub */
