@@ -11,3 +11,13 @@ $(BENCH_IPC_NATIVE): $(addprefix $(BUILD)/obj/bench/ipc/,ipc_native.o pipe_pingp
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCHES += $(BENCH_IPC_NATIVE)
+
+BENCH_IPC_WASM := $(BUILD)/bench/ipc/ipc_wasm
+$(BUILD)/sips/bench/ipc/ping_client.wasm: $(BUILD)/gen/contracts/.stamp sips/sdk/sip.h
+$(BENCH_IPC_WASM): $(addprefix $(BUILD)/obj/bench/ipc/,ipc_wasm.o pipe_pingpong.o) \
+                   $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o) $(BENCH_CORE_LIBS) \
+                   $(BUILD)/sips/bench/ipc/ping_client.wasm $(BUILD)/sips/echo_server.wasm
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+BENCHES += $(BENCH_IPC_WASM)

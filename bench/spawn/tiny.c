@@ -1,0 +1,5 @@
+/* bench/spawn baseline: the smallest useful Linux program, linked statically. */
+int main(void)
+{
+    return 0;
+}
