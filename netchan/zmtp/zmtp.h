@@ -46,7 +46,8 @@ typedef enum {
 } zmtp_error;
 
 typedef enum {
-    ZMTP_EV_READY = 1,     /* handshake done: peer_type, identity, peer_minor */
+    ZMTP_EV_GREETING = 1,  /* peer greeting accepted: peer_minor, peer_as_server */
+    ZMTP_EV_READY,         /* handshake done: peer_type, identity, peer_minor */
     ZMTP_EV_MESSAGE,       /* a complete message: msg (owned by the caller) */
     ZMTP_EV_PING,          /* peer sent PING (PONG already queued): ttl_ms, context */
     ZMTP_EV_PONG,          /* peer answered our PING: context */
@@ -76,7 +77,9 @@ typedef struct {
 
 typedef struct {
     zmtp_event_type type;
-    /* ZMTP_EV_READY */
+    /* ZMTP_EV_GREETING */
+    bool peer_as_server;
+    /* ZMTP_EV_READY (and GREETING: peer_minor) */
     zmtp_socket_type peer_type;
     const uint8_t *identity;       /* peer Identity property (points into the connection) */
     size_t         identity_len;

@@ -153,6 +153,9 @@ static void check_greeting(zmtp_conn *c)
     c->peer_minor = (g[10] > 3 || g[11] >= 1) ? 1 : 0;
     c->phase = PH_HANDSHAKE;
     c->rx = RX_FLAGS;
+    zmtp_event *ev = zmtp_push_event(c, ZMTP_EV_GREETING);
+    ev->peer_minor = c->peer_minor;
+    ev->peer_as_server = g[32] & 1;
     if (!zmtp_put_ready(&c->out, c->cfg.type, c->identity, c->cfg.identity_len))
         zmtp_fail(c, ZMTP_E_NOMEM, "queueing READY");
 }

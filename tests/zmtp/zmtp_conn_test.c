@@ -207,6 +207,11 @@ static void test_handshake_dealer_router(void)
     CU_ASSERT_NSTRING_EQUAL(rb->identity, "alice", 5);
     CU_ASSERT_NSTRING_EQUAL(ra->identity, "bob", 3);
     CU_ASSERT_EQUAL(ra->peer_minor, 1);
+    const zmtp_event *ga = find_type(&la, ZMTP_EV_GREETING), *gb = find_type(&lb, ZMTP_EV_GREETING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ga);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gb);
+    CU_ASSERT_TRUE(ga->peer_as_server);      /* b said it is the server */
+    CU_ASSERT_FALSE(gb->peer_as_server);
     CU_ASSERT_EQUAL(count_type(&la, ZMTP_EV_ERROR) + count_type(&lb, ZMTP_EV_ERROR), 0);
     log_free(&la); log_free(&lb);
     zmtp_conn_free(a); zmtp_conn_free(b);
@@ -234,8 +239,10 @@ static void check_multipart(size_t chunk)
     CU_ASSERT_EQUAL(memcmp(m->frames[2].data, big, 300), 0);
     CU_ASSERT_EQUAL(m->frames[3].len, sizeof big);
     CU_ASSERT_EQUAL(memcmp(m->frames[3].data, big, sizeof big), 0);
-    /* READY comes before the held message */
-    CU_ASSERT_EQUAL(lb.ev[0].type, ZMTP_EV_READY);
+    /* greeting, then READY, then the held message */
+    CU_ASSERT_EQUAL(lb.ev[0].type, ZMTP_EV_GREETING);
+    CU_ASSERT_EQUAL(lb.ev[1].type, ZMTP_EV_READY);
+    CU_ASSERT_EQUAL(lb.ev[2].type, ZMTP_EV_MESSAGE);
     log_free(&la); log_free(&lb);
     zmtp_conn_free(a); zmtp_conn_free(b);
 }
@@ -341,6 +348,27 @@ static void test_heartbeat_and_timeout(void)
     CU_ASSERT_TRUE(zmtp_is_closed(a));
     CU_ASSERT_EQUAL(first_error(&la), ZMTP_E_TIMEOUT);
     CU_ASSERT_EQUAL(zmtp_tick(a, 2000), UINT32_MAX);
+    log_free(&la); log_free(&lb);
+    zmtp_conn_free(a); zmtp_conn_free(b);
+}
+
+/* With no timeout of our own, the TTL the peer announced in its PING applies. */
+static void test_peer_ttl_timeout(void)
+{
+    zmtp_config ca = cfg_of(ZMTP_DEALER, NULL), cb = cfg_of(ZMTP_DEALER, NULL);
+    cb.heartbeat_ttl_ms = 1000;
+    zmtp_conn *a = zmtp_conn_new(&ca), *b = zmtp_conn_new(&cb);
+    zmtp_tick(a, 0);
+    pump(a, &la, b, &lb);
+    CU_ASSERT_EQUAL(zmtp_tick(a, 0), UINT32_MAX);   /* nothing to time out yet */
+    CU_ASSERT_EQUAL(zmtp_send_ping(b, NULL, 0), ZMTP_OK);
+    pump(a, &la, b, &lb);
+    CU_ASSERT_EQUAL(zmtp_tick(a, 100), 1000);       /* TTL counts from the PING */
+    zmtp_tick(a, 1050);
+    CU_ASSERT_FALSE(zmtp_is_closed(a));
+    zmtp_tick(a, 1100);
+    drain(a, &la);
+    CU_ASSERT_EQUAL(first_error(&la), ZMTP_E_TIMEOUT);
     log_free(&la); log_free(&lb);
     zmtp_conn_free(a); zmtp_conn_free(b);
 }
@@ -656,6 +684,7 @@ int main(void)
     CU_add_test(s, "REQ/REP envelope", test_req_rep_envelope);
     CU_add_test(s, "PING/PONG", test_ping_pong);
     CU_add_test(s, "heartbeat and timeout", test_heartbeat_and_timeout);
+    CU_add_test(s, "peer TTL timeout", test_peer_ttl_timeout);
     CU_add_test(s, "incompatible socket types", test_incompatible_types);
     CU_add_test(s, "ERROR reaches the peer", test_send_error_reaches_peer);
     CU_add_test(s, "output backlog and bad args", test_output_backlog);

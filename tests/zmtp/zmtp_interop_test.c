@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <zmq.h>
 #include <CUnit/CUnit.h>
 #include "netchan/zmtp/zmtp_posix.h"
@@ -415,6 +416,44 @@ static void test_our_heartbeat_detects_loss(void)
     zmtp_posix_close(s);
 }
 
+/* A peer that completes the handshake and then falls silent (a raw socket here, since
+ * libzmq always answers) is detected by our heartbeat timeout, not waited on forever. */
+static void test_silent_peer_times_out(void)
+{
+    uint16_t port = 0;
+    int lfd = zmtp_posix_listen("127.0.0.1", 0, &port);
+    CU_ASSERT_FATAL(lfd >= 0);
+    zmtp_config cfg = cfg_of(ZMTP_DEALER, NULL);
+    cfg.heartbeat_ivl_ms = 50;
+    cfg.heartbeat_timeout_ms = 300;
+    zmtp_posix *s = zmtp_posix_connect("127.0.0.1", port, &cfg);
+    int raw = accept(lfd, NULL, NULL);
+    close(lfd);
+    CU_ASSERT_FATAL(s != NULL && raw >= 0);
+    static const uint8_t hello[] = {
+        0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1, 'N', 'U', 'L', 'L', 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x04, 28, 5, 'R', 'E', 'A', 'D', 'Y',
+        11, 'S', 'o', 'c', 'k', 'e', 't', '-', 'T', 'y', 'p', 'e', 0, 0, 0, 6,
+        'R', 'O', 'U', 'T', 'E', 'R',
+    };
+    CU_ASSERT_EQUAL(write(raw, hello, sizeof hello), (ssize_t)sizeof hello);
+    CU_ASSERT_TRUE(zmtp_posix_wait_ready(s, NULL, WAIT_MS));
+    zmtp_error err = ZMTP_OK;
+    for (int i = 0; i < 40 && err == ZMTP_OK; i++) {   /* at most 2 s */
+        zmtp_event ev;
+        int r = zmtp_posix_next(s, &ev, 50);
+        if (r > 0 && ev.type == ZMTP_EV_ERROR)
+            err = ev.err;
+        if (r < 0)
+            break;
+    }
+    CU_ASSERT_EQUAL(err, ZMTP_E_TIMEOUT);
+    zmtp_posix_close(s);
+    close(raw);
+}
+
 /* A libzmq PUSH connecting to our DEALER is refused with an ERROR. */
 static void test_incompatible_libzmq_peer(void)
 {
@@ -459,6 +498,7 @@ int main(void)
     CU_add_test(s, "REQ/REP both ways", test_req_rep);
     CU_add_test(s, "libzmq heartbeats: PING/PONG", test_heartbeats);
     CU_add_test(s, "our heartbeats detect a lost peer", test_our_heartbeat_detects_loss);
+    CU_add_test(s, "silent peer times out", test_silent_peer_times_out);
     CU_add_test(s, "incompatible libzmq peer refused", test_incompatible_libzmq_peer);
     return cunit_run_all("build/tests/zmtp/zmtp_interop_test");
 }
