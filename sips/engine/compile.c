@@ -79,6 +79,8 @@ static void push_slot(cc *c, uint8_t type, uint32_t slot)
     }
     c->stk[c->nstk].type = type;
     c->stk[c->nstk].slot = slot;
+    c->stk[c->nstk].is_const = false;
+    c->stk[c->nstk].k = 0;
     c->nstk++;
     if (c->nstk > c->max_height)
         c->max_height = c->nstk;
@@ -92,6 +94,37 @@ static uint32_t push(cc *c, uint8_t type)
     return s;
 }
 
+/* Push a constant lazily: no code until an instruction needs it in its slot. */
+static void push_const(cc *c, uint8_t type, uint64_t k)
+{
+    push(c, type);
+    if (!c->fail) {
+        c->stk[c->nstk - 1].is_const = true;
+        c->stk[c->nstk - 1].k = k;
+    }
+}
+
+static void emit_const(cc *c, uint8_t type, uint32_t slot, uint64_t k)
+{
+    if (type == WASM_I32 || type == WASM_F32) {
+        uint32_t *w = emit(c, OP_CONST32, 2);
+        w[0] = slot; w[1] = (uint32_t)k;
+    } else {
+        uint32_t *w = emit(c, OP_CONST64, 3);
+        w[0] = slot; w[1] = (uint32_t)k; w[2] = (uint32_t)(k >> 32);
+    }
+}
+
+/* The slot holding operand o, writing a lazy constant into its slot first. */
+static uint32_t use(cc *c, operand *o)
+{
+    if (o->is_const) {
+        emit_const(c, o->type, o->slot, o->k);
+        o->is_const = false;
+    }
+    return o->slot;
+}
+
 static bool pop(cc *c, uint8_t expect, operand *out)
 {
     ctrl *f = &c->ctl[c->nctl - 1];
@@ -99,6 +132,8 @@ static bool pop(cc *c, uint8_t expect, operand *out)
         if (f->unreachable) {
             out->type = expect;
             out->slot = slot_of(c, c->nstk);
+            out->is_const = false;
+            out->k = 0;
             return true;
         }
         return INVALID("type mismatch");
@@ -117,7 +152,7 @@ static uint32_t pop_slot(cc *c, uint8_t expect)
     operand o;
     if (!pop(c, expect, &o))
         return 0;
-    return o.slot;
+    return use(c, &o);
 }
 
 static bool pop_types(cc *c, uint32_t n, const uint8_t *types)
@@ -140,7 +175,9 @@ static void materialise_all(cc *c)
 {
     for (uint32_t i = 0; i < c->nstk; i++) {
         uint32_t want = slot_of(c, i);
-        if (c->stk[i].slot != want) {
+        if (c->stk[i].is_const) {
+            use(c, &c->stk[i]);
+        } else if (c->stk[i].slot != want) {
             uint32_t *w = emit(c, OP_COPY, 2);
             w[0] = want;
             w[1] = c->stk[i].slot;
@@ -206,6 +243,7 @@ static bool retype(cc *c, uint32_t n, const uint8_t *types)
         for (uint32_t i = 0; i < missing; i++) {
             c->stk[top->height + i].type = WASM_VT_UNKNOWN;
             c->stk[top->height + i].slot = slot_of(c, top->height + i);
+            c->stk[top->height + i].is_const = false;
         }
         c->nstk += missing;
         if (c->nstk > c->max_height)
@@ -477,27 +515,40 @@ static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *r)
     }
 }
 
-static bool is_i32_compare(int op) { return op >= OP_I32_EQ && op <= OP_I32_GE_U; }
-
-/* If the condition in slot `cond` was just computed by an i32 comparison, turn that
- * comparison into a compare-and-branch (negated when `negate`); returns the instruction
- * start, or UINT32_MAX if not possible. The caller fills the rel word at start + 3. */
-static uint32_t fuse_compare(cc *c, uint32_t cond, bool negate)
+/* If the condition in slot `cond` was just computed by an i32 comparison (or eqz), turn
+ * that instruction into a compare-and-branch (on the negated condition when `negate`).
+ * Returns the instruction start and sets *rel to the word the caller fills with the
+ * relative target, or UINT32_MAX if not possible. */
+static uint32_t fuse_compare(cc *c, uint32_t cond, bool negate, uint32_t *rel)
 {
-    if (dead(c) || c->last_op < 0 || !is_i32_compare(c->last_op))
+    if (dead(c) || c->last_op < 0 || c->fail)
         return UINT32_MAX;
     uint32_t at = c->last_pos;
+    int op = c->last_op;
     if (c->code[at + 1] != cond || cond != slot_of(c, c->nstk))
         return UINT32_MAX;
-    static const int inv[] = { OP_I32_NE, OP_I32_EQ, OP_I32_GE_S, OP_I32_GE_U, OP_I32_LE_S,
-                               OP_I32_LE_U, OP_I32_GT_S, OP_I32_GT_U, OP_I32_LT_S, OP_I32_LT_U };
-    int cmp = c->last_op;
+    static const int inv[] = { 1, 0, 8, 9, 6, 7, 4, 5, 2, 3 };   /* eq<->ne, lt<->ge, gt<->le */
+    int base;
+    if (op >= OP_I32_EQ && op <= OP_I32_GE_U)
+        base = OP_BR_I32_EQ, op -= OP_I32_EQ;
+    else if (op >= OP_I32_EQ_K && op <= OP_I32_GE_U_K)
+        base = OP_BR_I32_EQ_K, op -= OP_I32_EQ_K;
+    else if (op == OP_I32_EQZ) {
+        uint32_t a = c->code[at + 2];
+        c->code[at] = (uint32_t)c->h[negate ? OP_BR_IF : OP_BR_UNLESS];
+        c->code[at + 1] = a;
+        *rel = at + 2;
+        c->last_op = -1;
+        return at;
+    } else
+        return UINT32_MAX;
     if (negate)
-        cmp = inv[cmp - OP_I32_EQ];
+        op = inv[op];
     uint32_t a = c->code[at + 2], b = c->code[at + 3];
-    c->code[at] = (uint32_t)c->h[OP_BR_I32_EQ + (cmp - OP_I32_EQ)];
+    c->code[at] = (uint32_t)c->h[base + op];
     c->code[at + 1] = a;
     c->code[at + 2] = b;
+    *rel = at + 3;
     c->last_op = -1;
     return at;
 }
@@ -513,9 +564,10 @@ static bool do_br_if(cc *c, uint32_t depth)
         return false;
     materialise_all(c);
     if (!needs_moves(c, f)) {
-        uint32_t at = fuse_compare(c, cond, false);
+        uint32_t rel;
+        uint32_t at = fuse_compare(c, cond, false, &rel);
         if (at != UINT32_MAX) {
-            target_label(c, idx, at + 3, at);
+            target_label(c, idx, rel, at);
             return true;
         }
         at = c->ncode;
@@ -624,7 +676,10 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
     if (!pop(c, type, &v))
         return false;
     uint32_t ls = x * WASM_SLOT;
-    if (!dead(c)) {
+    if (!dead(c) && v.is_const) {
+        materialise_local(c, ls);
+        emit_const(c, type, ls, v.k);
+    } else if (!dead(c)) {
         bool refd = local_referenced(c, ls);
         if (!refd && c->last_op >= 0 && v.slot == slot_of(c, c->nstk) &&
             c->code[c->last_pos + 1] == v.slot && op_has_dst(c->last_op)) {
@@ -641,64 +696,88 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
     return !c->fail;
 }
 
+/* The constant-right-operand form of a binary opcode, or -1. */
+static int k_form(uint8_t opc)
+{
+    if (opc >= 0x46 && opc <= 0x4F) return OP_I32_EQ_K + (opc - 0x46);
+    if (opc >= 0x51 && opc <= 0x5A) return OP_I64_EQ_K + (opc - 0x51);
+    if (opc >= 0x6A && opc <= 0x78) return OP_I32_ADD_K + (opc - 0x6A);
+    if (opc >= 0x7C && opc <= 0x8A) return OP_I64_ADD_K + (opc - 0x7C);
+    return -1;
+}
+
+/* The opcode computing the same with its operands swapped, or 0. */
+static uint8_t swapped(uint8_t opc)
+{
+    switch (opc) {
+    case 0x46: case 0x47: case 0x51: case 0x52:                        /* eq ne */
+    case 0x6A: case 0x6C: case 0x71: case 0x72: case 0x73:             /* i32 add mul and or xor */
+    case 0x7C: case 0x7E: case 0x83: case 0x84: case 0x85:             /* i64 */
+        return opc;
+    case 0x48: case 0x49: case 0x4C: case 0x4D: return opc + 2;        /* lt->gt, le->ge */
+    case 0x4A: case 0x4B: case 0x4E: case 0x4F: return opc - 2;
+    case 0x53: case 0x54: case 0x57: case 0x58: return opc + 2;
+    case 0x55: case 0x56: case 0x59: case 0x5A: return opc - 2;
+    }
+    return 0;
+}
+
+static void emit_k(cc *c, int kop, uint8_t ta, uint8_t tr, operand *a, uint64_t k)
+{
+    uint32_t sa = use(c, a);
+    uint32_t d = push(c, tr);
+    if (ta == WASM_I32) {
+        uint32_t *w = emit(c, kop, 3);
+        w[0] = d; w[1] = sa; w[2] = (uint32_t)k;
+    } else {
+        uint32_t *w = emit(c, kop, 4);
+        w[0] = d; w[1] = sa; w[2] = (uint32_t)k; w[3] = (uint32_t)(k >> 32);
+    }
+}
+
 static bool do_numeric(cc *c, uint8_t opc)
 {
     uint8_t ta, tb, tr;
     numeric_sig(opc, &ta, &tb, &tr);
     int op = OP_I32_EQZ + (opc - 0x45);
+    operand a, b;
     if (opc == 0xA7 || (opc >= 0xBC && opc <= 0xBF)) {
         /* wrap and reinterpret leave the slot's bits as they are */
-        operand o;
-        if (!pop(c, ta, &o))
+        if (!pop(c, ta, &a))
             return false;
-        push_slot(c, tr, o.slot);
-        return true;
+        push_slot(c, tr, a.slot);
+        if (!c->fail) {
+            c->stk[c->nstk - 1].is_const = a.is_const;
+            c->stk[c->nstk - 1].k = opc == 0xA7 ? (uint32_t)a.k : a.k;
+        }
+        return !c->fail;
     }
     if (tb) {
-        uint32_t b = pop_slot(c, tb);
-        uint32_t a = pop_slot(c, ta);
-        int last = c->last_op;
-        uint32_t d = push(c, tr);
-        /* x op const: fold the constant into an immediate form */
-        int imm_op = -1;
-        if (opc == 0x6A) imm_op = OP_I32_ADD_IMM;
-        else if (opc == 0x6B) imm_op = OP_I32_SUB_IMM;
-        else if (opc == 0x71) imm_op = OP_I32_AND_IMM;
-        else if (opc == 0x74) imm_op = OP_I32_SHL_IMM;
-        else if (opc == 0x75) imm_op = OP_I32_SHR_S_IMM;
-        else if (opc == 0x76) imm_op = OP_I32_SHR_U_IMM;
-        else if (opc == 0x7C) imm_op = OP_I64_ADD_IMM;
-        if (imm_op >= 0 && !dead(c) && last == (opc == 0x7C ? OP_CONST64 : OP_CONST32) &&
-            c->code[c->last_pos + 1] == b && b == slot_of(c, c->nstk) && a != b &&
-            (opc != 0x7C || (int64_t)(((uint64_t)c->code[c->last_pos + 3] << 32) |
-                                      c->code[c->last_pos + 2]) == (int32_t)c->code[c->last_pos + 2])) {
-            uint32_t k = c->code[c->last_pos + 2];
-            c->ncode = c->last_pos;
-            uint32_t *w = emit(c, imm_op, 3);
-            w[0] = d; w[1] = a; w[2] = k;
-            return !c->fail;
+        if (!pop(c, tb, &b) || !pop(c, ta, &a))
+            return false;
+        int kop = k_form(opc);
+        if (kop >= 0 && b.is_const && !a.is_const) {
+            emit_k(c, kop, ta, tr, &a, b.k);
+        } else if (kop >= 0 && a.is_const && !b.is_const && swapped(opc)) {
+            emit_k(c, k_form(swapped(opc)), ta, tr, &b, a.k);
+        } else {
+            uint32_t sa = use(c, &a), sb = use(c, &b);
+            uint32_t d = push(c, tr);
+            uint32_t *w = emit(c, op, 3);
+            w[0] = d; w[1] = sa; w[2] = sb;
         }
-        uint32_t *w = emit(c, op, 3);
-        w[0] = d; w[1] = a; w[2] = b;
     } else {
-        uint32_t a = pop_slot(c, ta);
+        uint32_t sa = pop_slot(c, ta);
         uint32_t d = push(c, tr);
         uint32_t *w = emit(c, op, 2);
-        w[0] = d; w[1] = a;
+        w[0] = d; w[1] = sa;
     }
     return !c->fail;
 }
 
 static bool do_const(cc *c, uint8_t type, uint64_t v)
 {
-    uint32_t d = push(c, type);
-    if (type == WASM_I32 || type == WASM_F32) {
-        uint32_t *w = emit(c, OP_CONST32, 2);
-        w[0] = d; w[1] = (uint32_t)v;
-    } else {
-        uint32_t *w = emit(c, OP_CONST64, 3);
-        w[0] = d; w[1] = (uint32_t)v; w[2] = (uint32_t)(v >> 32);
-    }
+    push_const(c, type, v);
     return !c->fail;
 }
 
@@ -944,10 +1023,11 @@ static bool compile_body(cc *c)
             materialise_all(c);
             uint32_t e_instr = UINT32_MAX, e_word = 0;
             if (opc == 0x04 && !dead(c)) {
-                uint32_t at = fuse_compare(c, cond, true);
+                uint32_t rel;
+                uint32_t at = fuse_compare(c, cond, true, &rel);
                 if (at != UINT32_MAX) {
                     e_instr = at;
-                    e_word = at + 3;
+                    e_word = rel;
                 } else {
                     at = c->ncode;
                     uint32_t *w = emit(c, OP_BR_UNLESS, 2);
@@ -1063,9 +1143,10 @@ static bool compile_body(cc *c)
                     return INVALID("type mismatch");
                 t = a.type ? a.type : b.type;
             }
+            uint32_t sa = use(c, &a), sb = use(c, &b);
             uint32_t d = push(c, t);
             uint32_t *w = emit(c, OP_SELECT, 4);
-            w[0] = d; w[1] = a.slot; w[2] = b.slot; w[3] = cond;
+            w[0] = d; w[1] = sa; w[2] = sb; w[3] = cond;
             break;
         }
         case 0x20:      /* local.get */
@@ -1216,9 +1297,10 @@ static bool compile_body(cc *c)
                 return false;
             if (o.type != WASM_VT_UNKNOWN && !is_ref(o.type))
                 return INVALID("type mismatch");
+            uint32_t so = use(c, &o);
             uint32_t d = push(c, WASM_I32);
             uint32_t *w = emit(c, OP_REF_IS_NULL, 2);
-            w[0] = d; w[1] = o.slot;
+            w[0] = d; w[1] = so;
             break;
         }
         case 0xD2: {    /* ref.func */

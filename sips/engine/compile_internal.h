@@ -7,8 +7,14 @@
 enum { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF, CTRL_ELSE };
 
 /* An operand: its type (WASM_VT_UNKNOWN when polymorphic) and the frame slot (byte
- * offset) holding it: its canonical stack slot, or a local's slot for a folded local.get. */
-typedef struct { uint8_t type; uint32_t slot; } operand;
+ * offset) holding it: its canonical stack slot, or a local's slot for a folded local.get.
+ * Constants stay lazy until an instruction needs them in a slot. */
+typedef struct {
+    uint8_t type;
+    bool is_const;                    /* a constant not yet written to its slot */
+    uint32_t slot;
+    uint64_t k;                       /* the constant's bits */
+} operand;
 
 typedef struct {
     uint8_t kind;
@@ -52,7 +58,7 @@ static inline bool op_has_dst(int op)
            op == OP_MEMORY_SIZE || op == OP_TABLE_GET ||
            (op >= OP_LOAD32 && op <= OP_LOAD32_U64) ||
            (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
-           (op >= OP_I32_ADD_IMM && op <= OP_I64_ADD_IMM);
+           (op >= OP_I32_EQ_K && op <= OP_I64_ROTR_K);
 }
 
 #endif

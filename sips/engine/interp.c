@@ -551,15 +551,127 @@ L_TABLE_FILL: {
     BRCMP(BR_I32_LE_U, uint32_t, a <= b)
     BRCMP(BR_I32_GE_S, int32_t, a >= b)
     BRCMP(BR_I32_GE_U, uint32_t, a >= b)
-#define BINIMM(name, T, expr) L_##name: { T a = T##_(pc[2]); uint32_t k = pc[3]; \
+#define CMPK32(name, T, expr) L_##name: { T a = T##_(pc[2]), b = (T)pc[3]; \
+        U32(pc[1]) = (expr); pc += 4; NEXT(); }
+#define BINK32(name, T, expr) L_##name: { T a = T##_(pc[2]), b = (T)pc[3]; \
         T##_(pc[1]) = (expr); pc += 4; NEXT(); }
-    BINIMM(I32_ADD_IMM, uint32_t, a + k)
-    BINIMM(I32_SUB_IMM, uint32_t, a - k)
-    BINIMM(I32_AND_IMM, uint32_t, a & k)
-    BINIMM(I32_SHL_IMM, uint32_t, a << (k & 31))
-    BINIMM(I32_SHR_S_IMM, int32_t, a >> (k & 31))
-    BINIMM(I32_SHR_U_IMM, uint32_t, a >> (k & 31))
-    BINIMM(I64_ADD_IMM, uint64_t, a + (uint64_t)(int64_t)(int32_t)k)
+#define K64 ((uint64_t)pc[3] | ((uint64_t)pc[4] << 32))
+#define CMPK64(name, T, expr) L_##name: { T a = T##_(pc[2]), b = (T)K64; \
+        U32(pc[1]) = (expr); pc += 5; NEXT(); }
+#define BINK64(name, T, expr) L_##name: { T a = T##_(pc[2]), b = (T)K64; \
+        T##_(pc[1]) = (expr); pc += 5; NEXT(); }
+    CMPK32(I32_EQ_K, uint32_t, a == b)
+    CMPK32(I32_NE_K, uint32_t, a != b)
+    CMPK32(I32_LT_S_K, int32_t, a < b)
+    CMPK32(I32_LT_U_K, uint32_t, a < b)
+    CMPK32(I32_GT_S_K, int32_t, a > b)
+    CMPK32(I32_GT_U_K, uint32_t, a > b)
+    CMPK32(I32_LE_S_K, int32_t, a <= b)
+    CMPK32(I32_LE_U_K, uint32_t, a <= b)
+    CMPK32(I32_GE_S_K, int32_t, a >= b)
+    CMPK32(I32_GE_U_K, uint32_t, a >= b)
+    CMPK64(I64_EQ_K, uint64_t, a == b)
+    CMPK64(I64_NE_K, uint64_t, a != b)
+    CMPK64(I64_LT_S_K, int64_t, a < b)
+    CMPK64(I64_LT_U_K, uint64_t, a < b)
+    CMPK64(I64_GT_S_K, int64_t, a > b)
+    CMPK64(I64_GT_U_K, uint64_t, a > b)
+    CMPK64(I64_LE_S_K, int64_t, a <= b)
+    CMPK64(I64_LE_U_K, uint64_t, a <= b)
+    CMPK64(I64_GE_S_K, int64_t, a >= b)
+    CMPK64(I64_GE_U_K, uint64_t, a >= b)
+    BINK32(I32_ADD_K, uint32_t, a + b)
+    BINK32(I32_SUB_K, uint32_t, a - b)
+    BINK32(I32_MUL_K, uint32_t, a * b)
+L_I32_DIV_S_K: {
+    int32_t a = I32(pc[2]), b = (int32_t)pc[3];
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    if (a == INT32_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
+    I32(pc[1]) = a / b;
+    pc += 4;
+    NEXT();
+}
+L_I32_DIV_U_K: {
+    uint32_t a = U32(pc[2]), b = pc[3];
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    U32(pc[1]) = a / b;
+    pc += 4;
+    NEXT();
+}
+L_I32_REM_S_K: {
+    int32_t a = I32(pc[2]), b = (int32_t)pc[3];
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    I32(pc[1]) = b == -1 ? 0 : a % b;
+    pc += 4;
+    NEXT();
+}
+L_I32_REM_U_K: {
+    uint32_t a = U32(pc[2]), b = pc[3];
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    U32(pc[1]) = a % b;
+    pc += 4;
+    NEXT();
+}
+    BINK32(I32_AND_K, uint32_t, a & b)
+    BINK32(I32_OR_K, uint32_t, a | b)
+    BINK32(I32_XOR_K, uint32_t, a ^ b)
+    BINK32(I32_SHL_K, uint32_t, a << (b & 31))
+    BINK32(I32_SHR_S_K, int32_t, a >> (b & 31))
+    BINK32(I32_SHR_U_K, uint32_t, a >> (b & 31))
+    BINK32(I32_ROTL_K, uint32_t, (a << (b & 31)) | (a >> ((32 - b) & 31)))
+    BINK32(I32_ROTR_K, uint32_t, (a >> (b & 31)) | (a << ((32 - b) & 31)))
+    BINK64(I64_ADD_K, uint64_t, a + b)
+    BINK64(I64_SUB_K, uint64_t, a - b)
+    BINK64(I64_MUL_K, uint64_t, a * b)
+L_I64_DIV_S_K: {
+    int64_t a = I64(pc[2]), b = (int64_t)K64;
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    if (a == INT64_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
+    I64(pc[1]) = a / b;
+    pc += 5;
+    NEXT();
+}
+L_I64_DIV_U_K: {
+    uint64_t a = U64(pc[2]), b = K64;
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    U64(pc[1]) = a / b;
+    pc += 5;
+    NEXT();
+}
+L_I64_REM_S_K: {
+    int64_t a = I64(pc[2]), b = (int64_t)K64;
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    I64(pc[1]) = b == -1 ? 0 : a % b;
+    pc += 5;
+    NEXT();
+}
+L_I64_REM_U_K: {
+    uint64_t a = U64(pc[2]), b = K64;
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    U64(pc[1]) = a % b;
+    pc += 5;
+    NEXT();
+}
+    BINK64(I64_AND_K, uint64_t, a & b)
+    BINK64(I64_OR_K, uint64_t, a | b)
+    BINK64(I64_XOR_K, uint64_t, a ^ b)
+    BINK64(I64_SHL_K, uint64_t, a << (b & 63))
+    BINK64(I64_SHR_S_K, int64_t, a >> (b & 63))
+    BINK64(I64_SHR_U_K, uint64_t, a >> (b & 63))
+    BINK64(I64_ROTL_K, uint64_t, (a << (b & 63)) | (a >> ((64 - b) & 63)))
+    BINK64(I64_ROTR_K, uint64_t, (a >> (b & 63)) | (a << ((64 - b) & 63)))
+#define BRK(name, T, expr) L_##name: { T a = T##_(pc[1]), b = (T)pc[2]; \
+        if (expr) { pc += (int32_t)pc[3]; NEXT(); } pc += 4; NEXT(); }
+    BRK(BR_I32_EQ_K, uint32_t, a == b)
+    BRK(BR_I32_NE_K, uint32_t, a != b)
+    BRK(BR_I32_LT_S_K, int32_t, a < b)
+    BRK(BR_I32_LT_U_K, uint32_t, a < b)
+    BRK(BR_I32_GT_S_K, int32_t, a > b)
+    BRK(BR_I32_GT_U_K, uint32_t, a > b)
+    BRK(BR_I32_LE_S_K, int32_t, a <= b)
+    BRK(BR_I32_LE_U_K, uint32_t, a <= b)
+    BRK(BR_I32_GE_S_K, int32_t, a >= b)
+    BRK(BR_I32_GE_U_K, uint32_t, a >= b)
 
 do_trap:
     s->fuel_used += (uint64_t)(fuel_start - fuel);

@@ -79,9 +79,19 @@
     /* superinstructions: compare two i32 slots and branch: a b rel */ \
     X(BR_I32_EQ) X(BR_I32_NE) X(BR_I32_LT_S) X(BR_I32_LT_U) X(BR_I32_GT_S) X(BR_I32_GT_U) \
     X(BR_I32_LE_S) X(BR_I32_LE_U) X(BR_I32_GE_S) X(BR_I32_GE_U) \
-    /* binary i32 ops with an immediate right operand: dst a imm */ \
-    X(I32_ADD_IMM) X(I32_SUB_IMM) X(I32_AND_IMM) X(I32_SHL_IMM) X(I32_SHR_S_IMM) X(I32_SHR_U_IMM) \
-    X(I64_ADD_IMM)
+    /* binary ops with a constant right operand, in wasm opcode order (i32: dst a k;
+     * i64: dst a klo khi) */ \
+    X(I32_EQ_K) X(I32_NE_K) X(I32_LT_S_K) X(I32_LT_U_K) X(I32_GT_S_K) X(I32_GT_U_K) \
+    X(I32_LE_S_K) X(I32_LE_U_K) X(I32_GE_S_K) X(I32_GE_U_K) \
+    X(I64_EQ_K) X(I64_NE_K) X(I64_LT_S_K) X(I64_LT_U_K) X(I64_GT_S_K) X(I64_GT_U_K) \
+    X(I64_LE_S_K) X(I64_LE_U_K) X(I64_GE_S_K) X(I64_GE_U_K) \
+    X(I32_ADD_K) X(I32_SUB_K) X(I32_MUL_K) X(I32_DIV_S_K) X(I32_DIV_U_K) X(I32_REM_S_K) X(I32_REM_U_K) \
+    X(I32_AND_K) X(I32_OR_K) X(I32_XOR_K) X(I32_SHL_K) X(I32_SHR_S_K) X(I32_SHR_U_K) X(I32_ROTL_K) X(I32_ROTR_K) \
+    X(I64_ADD_K) X(I64_SUB_K) X(I64_MUL_K) X(I64_DIV_S_K) X(I64_DIV_U_K) X(I64_REM_S_K) X(I64_REM_U_K) \
+    X(I64_AND_K) X(I64_OR_K) X(I64_XOR_K) X(I64_SHL_K) X(I64_SHR_S_K) X(I64_SHR_U_K) X(I64_ROTL_K) X(I64_ROTR_K) \
+    /* compare an i32 slot with a constant and branch: a k rel */ \
+    X(BR_I32_EQ_K) X(BR_I32_NE_K) X(BR_I32_LT_S_K) X(BR_I32_LT_U_K) X(BR_I32_GT_S_K) X(BR_I32_GT_U_K) \
+    X(BR_I32_LE_S_K) X(BR_I32_LE_U_K) X(BR_I32_GE_S_K) X(BR_I32_GE_U_K)
 
 enum {
 #define WASM_OP_ENUM(name) OP_##name,
