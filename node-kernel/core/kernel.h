@@ -30,6 +30,7 @@ typedef struct kernel {
     uint32_t max_queue;           /* messages queued per endpoint before send blocks */
     kernel_exit_fn on_exit; void *on_exit_arg;
     kernel_log_fn on_log;   void *on_log_arg;
+    uint32_t nsleepers;           /* blocked SIPs with a deadline (wake_ns) */
     uint64_t slices;              /* scheduler statistics */
 } kernel;
 

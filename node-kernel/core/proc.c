@@ -134,6 +134,10 @@ void sip_terminate(sip *s, sip_end how)
     kernel *k = s->k;
     if (s->on_runq)
         runq_remove(s);
+    if (s->wake_ns) {
+        s->wake_ns = 0;
+        k->nsleepers--;
+    }
     s->state = SIP_DEAD;
     s->end = how;
     /* Reclaim: free every block, close every endpoint (peers see the close). */

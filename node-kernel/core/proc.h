@@ -55,6 +55,7 @@ typedef struct sip {
     struct sip *rq_next;
     bool waiting;                 /* set by a blocking call that found nothing to do */
     bool yield_taken;             /* sip.yield: first half (yielded) done */
+    uint64_t wake_ns;             /* blocked with a deadline (monotonic ns); 0 = none */
     handle_table ht;
     sip_binding *binds; uint32_t nbinds;
     sip_quota quota;
@@ -83,6 +84,9 @@ sip *sip_by_id(kernel *k, uint32_t id);
 sip *sip_by_name(kernel *k, const char *name);
 
 /* scheduler (sched.c) */
+/* Earliest deadline of a sleeping SIP (monotonic ns), 0 if none sleeps: when the kernel
+ * is idle the platform may wait until then (or until network input) and run again. */
+uint64_t kernel_next_wake(const kernel *k);
 void sched_make_runnable(sip *s);
 /* Something happened that a waiting SIP may care about. */
 void sched_wake(sip *s);

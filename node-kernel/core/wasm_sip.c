@@ -30,6 +30,10 @@ static sip_run_result wasm_body_run(sip *s, uint64_t fuel)
     case WASM_RUN_FUEL:
         return SIP_RUN_FUEL;
     case WASM_RUN_YIELD:
+        if (b->wasi.sleeping) {          /* a WASI clock wait: sleep until the deadline */
+            s->waiting = true;
+            s->wake_ns = b->wasi.wake_ns ? b->wasi.wake_ns : 1;
+        }
         return SIP_RUN_YIELD;
     case WASM_RUN_DONE:
         s->exit_code = 0;

@@ -10,6 +10,7 @@
 #include "node-kernel/core/proc.h"
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
+#include "node-kernel/hosted/runloop.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,17 +134,13 @@ int main(int argc, char **argv)
     }
     manifest_free(&m);
 
-    while (k->nsips_live) {
-        kernel_run(k, 0);
-        if (k->nsips_live && !kernel_busy(k)) {
-            failures++;
-            fprintf(stderr, "sipnode: idle: every remaining SIP is blocked forever:");
-            for (uint32_t j = 0; j < k->nsips_cap; j++)
-                if (k->sips[j])
-                    fprintf(stderr, " %s", k->sips[j]->name);
-            fprintf(stderr, "\n");
-            break;
-        }
+    if (hosted_run(k)) {
+        failures++;
+        fprintf(stderr, "sipnode: idle: every remaining SIP is blocked forever:");
+        for (uint32_t j = 0; j < k->nsips_cap; j++)
+            if (k->sips[j])
+                fprintf(stderr, " %s", k->sips[j]->name);
+        fprintf(stderr, "\n");
     }
     char why[256];
     if (kernel_check(k, why, sizeof why)) {

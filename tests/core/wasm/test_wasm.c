@@ -8,6 +8,8 @@
 #include "node-kernel/core/channel.h"
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
+#include "node-kernel/hosted/runloop.h"
+#include "node-kernel/core/platform.h"
 
 #ifndef SIPS_DIR
 #define SIPS_DIR "build/sips"
@@ -314,6 +316,27 @@ static void test_membomb_quota(void)
         CU_ASSERT(atoi(p + 6) < 4);
 }
 
+/* A sleeping SIP is off the run queue until its deadline; the node sleeps meanwhile. */
+static void test_sleeper(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy_text("sip sleeper " Z("sleeper.wasm") "\n"), 0);
+    sip *s = sip_by_name(K, "sleeper");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    uint64_t t0 = plat_time_ns(1);
+    kernel_run(K, 0);
+    CU_ASSERT_EQUAL(K->nsips_live, 1);               /* asleep, not runnable: idle */
+    CU_ASSERT_FALSE(kernel_busy(K));
+    CU_ASSERT(kernel_next_wake(K) > t0);
+    CU_ASSERT(s->slices <= 2);
+    CU_ASSERT_EQUAL(hosted_run(K), 0);
+    uint64_t t1 = plat_time_ns(1);
+    CU_ASSERT(t1 - t0 >= 60000000ull);
+    expect_exit("sleeper", 0);
+    expect_log("[sleeper] sleeper: woke up 3 times");
+    check_invariant();
+    CU_ASSERT_EQUAL(K->nsleepers, 0);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -324,6 +347,7 @@ int main(void)
     CU_add_test(a, "three-stage pipeline", test_pipeline);
     CU_add_test(a, "endpoint passing", test_endpoint_pass);
     CU_add_test(a, "a bad module is refused clearly", test_bad_module_refused);
+    CU_add_test(a, "a sleeping SIP is not scheduled", test_sleeper);
     CU_pSuite z = CU_add_suite_with_setup_and_teardown("hostile SIP zoo", NULL, NULL, setup, teardown);
     CU_add_test(z, "every hostile SIP is contained", test_zoo);
     CU_add_test(z, "memory bomb stays within quotas", test_membomb_quota);
