@@ -462,6 +462,8 @@ void zmtp_output(zmtp_conn *c, const uint8_t **data, size_t *len)
 void zmtp_consumed(zmtp_conn *c, size_t n)
 {
     zmtp_buf_drop(&c->out, n);
+    if (c->out.len == 0 && c->out.cap > 256 * 1024)
+        zmtp_buf_free(&c->out);       /* give back what one big message needed */
 }
 
 /* ---- heartbeats ---- */

@@ -454,6 +454,31 @@ static void test_silent_peer_times_out(void)
     close(raw);
 }
 
+/* A libzmq message over our max_msg_size ends the connection with ZMTP_E_TOO_BIG;
+ * smaller ones before it arrive intact. */
+static void test_oversized_from_libzmq(void)
+{
+    zmtp_posix *s;
+    zmtp_config cfg = cfg_of(ZMTP_PULL, NULL);
+    cfg.max_msg_size = 1000;
+    void *push = pair_up(&s, ZMQ_PUSH, cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    static char blob[2000];
+    zmq_send(push, blob, 1000, 0);
+    zmq_send(push, blob, 2000, 0);
+    zmtp_msg m;
+    CU_ASSERT_TRUE_FATAL(our_recv(s, &m));
+    CU_ASSERT_EQUAL(m.frames[0].len, 1000);
+    zmtp_msg_free(&m);
+    zmtp_event ev;
+    int r = zmtp_posix_next(s, &ev, WAIT_MS);
+    CU_ASSERT_EQUAL(r, 1);
+    CU_ASSERT(r == 1 && ev.type == ZMTP_EV_ERROR && ev.err == ZMTP_E_TOO_BIG);
+    CU_ASSERT_EQUAL(zmtp_posix_next(s, &ev, 100), -1);   /* nothing after the end */
+    zmtp_posix_close(s);
+    zmq_close(push);
+}
+
 /* A libzmq PUSH connecting to our DEALER is refused with an ERROR. */
 static void test_incompatible_libzmq_peer(void)
 {
@@ -499,6 +524,7 @@ int main(void)
     CU_add_test(s, "libzmq heartbeats: PING/PONG", test_heartbeats);
     CU_add_test(s, "our heartbeats detect a lost peer", test_our_heartbeat_detects_loss);
     CU_add_test(s, "silent peer times out", test_silent_peer_times_out);
+    CU_add_test(s, "oversized libzmq message refused", test_oversized_from_libzmq);
     CU_add_test(s, "incompatible libzmq peer refused", test_incompatible_libzmq_peer);
     return cunit_run_all("build/tests/zmtp/zmtp_interop_test");
 }
