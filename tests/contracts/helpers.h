@@ -15,6 +15,7 @@ void register_errors_suite(void);
 void register_check_suite(void);
 void register_contractc_suite(void);
 void register_stubs_suite(void);
+void register_nomem_suite(void);
 void register_fuzz_suite(void);
 
 /* Parse a NUL-terminated source as file "test.contract"; NULL on error (err filled). */

@@ -11,6 +11,7 @@ int main(void)
     register_check_suite();
     register_contractc_suite();
     register_stubs_suite();
+    register_nomem_suite();
     register_fuzz_suite();
     return cunit_run_all("build/tests/contracts/test_contracts");
 }
