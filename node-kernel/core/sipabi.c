@@ -261,6 +261,42 @@ static bool same_sig(const sip_import *w, const wasm_functype *t)
     return true;
 }
 
+/* The ABI entry for a "sip" import, or NULL with the reason in err. */
+static const sip_import *resolve(const wasm_importdesc *d, char *err, size_t errlen)
+{
+    const sip_import *w = d->kind == WASM_EXTERN_FUNC ? find_import(d->name, d->name_len) : NULL;
+    if (!w) {
+        char name[48];
+        uint32_t len = d->name_len < sizeof name - 1 ? d->name_len : sizeof name - 1;
+        __builtin_memcpy(name, d->name, len);
+        name[len] = 0;
+        rt_snprintf(err, errlen, "import sip.%s is not a function of the sip ABI", name);
+        return NULL;
+    }
+    if (!same_sig(w, &d->func)) {
+        rt_snprintf(err, errlen, "import sip.%s has the wrong signature", w->name);
+        return NULL;
+    }
+    return w;
+}
+
+static bool is_sip_module(const wasm_importdesc *d)
+{
+    return d->module_len == 3 && !__builtin_memcmp(d->module, "sip", 3);
+}
+
+bool sipabi_check_imports(const wasm_module *m, char *err, size_t errlen)
+{
+    uint32_t n = wasm_module_num_imports(m);
+    for (uint32_t i = 0; i < n; i++) {
+        wasm_importdesc d;
+        wasm_module_import(m, i, &d);
+        if (is_sip_module(&d) && !resolve(&d, err, errlen))
+            return false;
+    }
+    return true;
+}
+
 int sipabi_bind(wasm_store *st, const wasm_module *m, sip *s, wasm_extern *imports,
                 char *err, size_t errlen)
 {
@@ -270,19 +306,9 @@ int sipabi_bind(wasm_store *st, const wasm_module *m, sip *s, wasm_extern *impor
             continue;
         wasm_importdesc d;
         wasm_module_import(m, i, &d);
-        const sip_import *w = d.kind == WASM_EXTERN_FUNC ? find_import(d.name, d.name_len) : NULL;
-        if (!w) {
-            char name[48];
-            uint32_t len = d.name_len < sizeof name - 1 ? d.name_len : sizeof name - 1;
-            __builtin_memcpy(name, d.name, len);
-            name[len] = 0;
-            rt_snprintf(err, errlen, "import sip.%s is not a function of the sip ABI", name);
+        const sip_import *w = resolve(&d, err, errlen);
+        if (!w)
             return -1;
-        }
-        if (!same_sig(w, &d.func)) {
-            rt_snprintf(err, errlen, "import sip.%s has the wrong signature", w->name);
-            return -1;
-        }
         wasm_functype t = { w->nparams, w->nresults, w->params, w->results };
         imports[i] = wasm_store_host_func(st, &t, w->fn, s);
         if (imports[i].kind == 0xFF) {

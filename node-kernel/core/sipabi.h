@@ -10,6 +10,9 @@
 /* Fill every slot of imports[] whose kind is WASI_UNBOUND_KIND (a "sip" import) with the
  * host function of that name, bound to s. Returns 0, or -1 with err naming an unknown
  * function or a wrong signature. */
+/* Check every "sip" import of m (name and signature) without a store. */
+bool sipabi_check_imports(const wasm_module *m, char *err, size_t errlen);
+
 int sipabi_bind(wasm_store *st, const wasm_module *m, sip *s, wasm_extern *imports,
                 char *err, size_t errlen);
 

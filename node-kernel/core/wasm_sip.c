@@ -75,7 +75,7 @@ wasm_module *wasm_sip_load_module(const uint8_t *bytes, size_t len, char *err, s
                     e.code == WASM_ERR_MALFORMED ? "malformed" : "invalid", e.msg);
         return NULL;
     }
-    if (!wasi_check_imports(m, err, errlen)) {
+    if (!wasi_check_imports(m, err, errlen) || !sipabi_check_imports(m, err, errlen)) {
         wasm_module_free(m);
         return NULL;
     }

@@ -10,6 +10,8 @@
 #include "node-kernel/hosted/loglines.h"
 #include "node-kernel/hosted/runloop.h"
 #include "node-kernel/core/platform.h"
+#include "node-kernel/core/wasm_sip.h"
+#include "tests/core/wasm/bad_modules.h"
 
 #ifndef SIPS_DIR
 #define SIPS_DIR "build/sips"
@@ -316,6 +318,26 @@ static void test_membomb_quota(void)
         CU_ASSERT(atoi(p + 6) < 4);
 }
 
+static void expect_refused(const uint8_t *bytes, size_t len, const char *why)
+{
+    char err[256] = "";
+    wasm_module *m = wasm_sip_load_module(bytes, len, err, sizeof err);
+    CU_ASSERT_PTR_NULL(m);
+    if (m)
+        wasm_module_free(m);
+    if (!strstr(err, why))
+        fprintf(stderr, "\n got '%s', want '%s'\n", err, why);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, why));
+}
+
+static void test_forbidden_imports_refused(void)
+{
+    expect_refused(BAD_IMPORT, sizeof BAD_IMPORT, "\"env.evil\" is not allowed");
+    expect_refused(BAD_SIP, sizeof BAD_SIP, "sip.launch_missiles is not a function of the sip ABI");
+    expect_refused(BAD_SIG, sizeof BAD_SIG, "sip.send has the wrong signature");
+    expect_refused((const uint8_t *)"\0asm\1\0\0\0\1", 9, "malformed");
+}
+
 /* A sleeping SIP is off the run queue until its deadline; the node sleeps meanwhile. */
 static void test_sleeper(void)
 {
@@ -348,6 +370,7 @@ int main(void)
     CU_add_test(a, "endpoint passing", test_endpoint_pass);
     CU_add_test(a, "a bad module is refused clearly", test_bad_module_refused);
     CU_add_test(a, "a sleeping SIP is not scheduled", test_sleeper);
+    CU_add_test(a, "forbidden imports are refused at load", test_forbidden_imports_refused);
     CU_pSuite z = CU_add_suite_with_setup_and_teardown("hostile SIP zoo", NULL, NULL, setup, teardown);
     CU_add_test(z, "every hostile SIP is contained", test_zoo);
     CU_add_test(z, "memory bomb stays within quotas", test_membomb_quota);
