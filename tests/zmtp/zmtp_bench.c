@@ -1,8 +1,9 @@
 /* Benchmark: message throughput over 127.0.0.1 of our ZMTP (POSIX driver) against libzmq,
  * with libzmq talking to itself measured in the same run as the baseline. Each figure
  * moves N messages in batches (send a batch, receive it) so that every variant does the
- * same work and no high-water mark is hit. One result line per figure, with the ratio
- * ours/baseline (higher is better). */
+ * same work and no high-water mark is hit. Each figure is the best of 3 runs (the
+ * machine is shared). One result line per figure, with the ratio ours/baseline (higher
+ * is better). Usage: zmtp_bench [messages per run, default 50000] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,18 +125,21 @@ static double zmq_to_ours(int n, size_t size)
     return ok ? n / dt : 0;
 }
 
+#define BEST_OF(expr) ({ double best_ = 0; \
+    for (int r_ = 0; r_ < 3; r_++) { double v_ = (expr); if (v_ > best_) best_ = v_; } best_; })
+
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 100000;
+    int n = argc > 1 ? atoi(argv[1]) : 50000;
     zctx = zmq_ctx_new();
     static const size_t sizes[] = { 64, 4096 };
     int status = 0;
     for (size_t k = 0; k < 2; k++) {
         size_t size = sizes[k];
-        double base = zmq_to_zmq(n, size);
-        double out = ours_to_zmq(n, size, false);
-        double outb = ours_to_zmq(n, size, true);
-        double in = zmq_to_ours(n, size);
+        double base = BEST_OF(zmq_to_zmq(n, size));
+        double out = BEST_OF(ours_to_zmq(n, size, false));
+        double outb = BEST_OF(ours_to_zmq(n, size, true));
+        double in = BEST_OF(zmq_to_ours(n, size));
         if (!base || !out || !outb || !in)
             status = 1;
         printf("zmtp_bench: %zu B msgs, our PUSH -> libzmq PULL (write per send): %.0f msg/s; "
