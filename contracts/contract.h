@@ -149,6 +149,8 @@ void contract_set_free(contract_set *s);
 uint32_t contract_set_count(const contract_set *s);
 const contract *contract_set_at(const contract_set *s, uint32_t i);    /* NULL if out of range */
 const contract *contract_find(const contract_set *s, const char *name); /* NULL if absent */
+/* the contract with this fingerprint (e.g. named by another node), or NULL */
+const contract *contract_find_fingerprint(const contract_set *s, uint64_t fingerprint);
 
 const contract_message *contract_message_by_tag(const contract *c, uint32_t tag);
 const contract_message *contract_message_by_name(const contract *c, const char *name);
@@ -186,7 +188,9 @@ int contract_check_message(const contract *c, uint32_t tag, size_t payload_len,
  * directions, argument names and kinds, endpoint contract names) and its states and
  * transitions, in declaration order. Whitespace, comments, line numbers and file names do
  * not affect it, so two nodes that parsed the same definition get the same value.
- * Never 0. Also stored in contract->fingerprint. */
+ * Never 0. Also stored in contract->fingerprint. Tags and state indices are fixed by the
+ * fingerprint too, so an endpoint's (fingerprint, state) pair means the same thing on
+ * every node: that is what migration and netchan send. */
 uint64_t contract_fingerprint(const contract *c);
 
 #endif

@@ -96,6 +96,14 @@ const contract *contract_find(const contract_set *s, const char *name)
     return NULL;
 }
 
+const contract *contract_find_fingerprint(const contract_set *s, uint64_t fingerprint)
+{
+    if (!s) return NULL;
+    for (uint32_t i = 0; i < s->count; i++)
+        if (s->contracts[i].fingerprint == fingerprint) return &s->contracts[i];
+    return NULL;
+}
+
 const contract_message *contract_message_by_tag(const contract *c, uint32_t tag)
 {
     return c && tag < c->nmessages ? &c->messages[tag] : NULL;

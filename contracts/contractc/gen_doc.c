@@ -30,6 +30,17 @@ int emit_doc(FILE *o, const contract *c)
     for (uint32_t s = 0; s < c->nstates; s++)
         fprintf(o, "- `%s`%s%s\n", c->states[s].name, s == c->initial ? " (initial)" : "",
                 c->states[s].final ? " (final: the conversation is over)" : "");
+    fprintf(o, "\n```mermaid\nstateDiagram-v2\n    [*] --> %s\n", c->states[c->initial].name);
+    for (uint32_t s = 0; s < c->nstates; s++) {
+        const contract_state *st = &c->states[s];
+        for (uint32_t i = 0; i < st->ntransitions; i++) {
+            const contract_message *m = &c->messages[st->transitions[i].tag];
+            fprintf(o, "    %s --> %s: %s%c\n", st->name, c->states[st->transitions[i].to].name,
+                    m->name, m->dir == CONTRACT_OUT ? '!' : '?');
+        }
+        if (st->final) fprintf(o, "    %s --> [*]\n", st->name);
+    }
+    fprintf(o, "```\n");
     fprintf(o, "\n## Transitions\n\n| state | event | sender | next state |\n"
                "| --- | --- | --- | --- |\n");
     for (uint32_t s = 0; s < c->nstates; s++) {

@@ -13,6 +13,9 @@ static void test_library_parses(void)
         CU_ASSERT_PTR_NOT_NULL(contract_find(s, names[i]));
     CU_ASSERT_EQUAL(contract_set_count(s), 8);
     CU_ASSERT_PTR_NULL(contract_find(s, "NoSuchContract"));
+    const contract *kv = contract_find(s, "KeyValue");
+    CU_ASSERT_PTR_EQUAL(contract_find_fingerprint(s, kv->fingerprint), kv);
+    CU_ASSERT_PTR_NULL(contract_find_fingerprint(s, kv->fingerprint ^ 1));
     contract_set_free(s);
 }
 
