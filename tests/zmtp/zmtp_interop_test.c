@@ -143,6 +143,33 @@ static void test_our_dealer_libzmq_router(void)
     zmq_close(router);
 }
 
+/* The driver speaks IPv6 too: our PAIR to a libzmq PAIR on [::1]. */
+static void test_ipv6_loopback(void)
+{
+    void *z = zsock(ZMQ_PAIR);
+    int on = 1;
+    zmq_setsockopt(z, ZMQ_IPV6, &on, sizeof on);
+    char ep[128];
+    size_t len = sizeof ep;
+    if (zmq_bind(z, "tcp://[::1]:*") != 0) {
+        zmq_close(z);
+        CU_FAIL("cannot bind libzmq to [::1]");
+        return;
+    }
+    zmq_getsockopt(z, ZMQ_LAST_ENDPOINT, ep, &len);
+    uint16_t port = (uint16_t)atoi(strrchr(ep, ':') + 1);
+    zmtp_config cfg = cfg_of(ZMTP_PAIR, NULL);
+    zmtp_posix *s = zmtp_posix_connect("::1", port, &cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_TRUE(zmtp_posix_wait_ready(s, NULL, WAIT_MS));
+    zmtp_iov f = { "v6", 2 };
+    CU_ASSERT_EQUAL(zmtp_posix_send(s, &f, 1), ZMTP_OK);
+    char buf[8];
+    CU_ASSERT_EQUAL(zmq_recv(z, buf, sizeof buf, 0), 2);
+    zmtp_posix_close(s);
+    zmq_close(z);
+}
+
 /* A libzmq DEALER connects to our ROUTER (we listen). */
 static void test_libzmq_dealer_our_router(void)
 {
@@ -518,6 +545,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("zmtp_interop_libzmq", suite_init, suite_clean);
     CU_add_test(s, "our DEALER -> libzmq ROUTER", test_our_dealer_libzmq_router);
     CU_add_test(s, "libzmq DEALER -> our ROUTER", test_libzmq_dealer_our_router);
+    CU_add_test(s, "IPv6 loopback", test_ipv6_loopback);
     CU_add_test(s, "large messages both ways", test_large_messages);
     CU_add_test(s, "20000 messages each way", test_many_messages);
     CU_add_test(s, "REQ/REP both ways", test_req_rep);
