@@ -23,3 +23,4 @@ $(ENGINE_BENCH): $(BUILD)/obj/bench/engine/engine_bench.o $(BENCH_ENGINE_EXEC) $
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lm
 
 BENCH_ENGINE_ALL := $(ENGINE_BENCH) $(BENCH_ENGINE_NATIVE) $(BENCH_ENGINE_WASM)
+BENCHES += $(ENGINE_BENCH)

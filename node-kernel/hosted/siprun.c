@@ -27,12 +27,16 @@ static void usage(void)
     exit(EXIT_USAGE);
 }
 
+static bool line_open;      /* the SIP's last output did not end with a newline */
+
 /* The SIP's log: straight through to our own stdout/stderr. */
 static void pass_log(void *user, int fd, const char *data, size_t len)
 {
     FILE *out = fd == 2 ? stderr : stdout;
+    if (fd == 2) fflush(stdout);
     fwrite(data, 1, len, out);
     if (fd == 2) fflush(stderr);
+    if (len) line_open = data[len - 1] != '\n';
 }
 
 /* A sleeping SIP: nap until its deadline instead of spinning on the CPU. */
@@ -105,7 +109,7 @@ int main(int argc, char **argv)
     }
     free(bytes);
 
-    /* the SIP sees its module name as argv[0], as a shell would show it */
+    /* the SIP's argv[0] is the module path as typed, like a program's under a shell */
     wasi_ctx ctx;
     if (!wasi_ctx_init(&ctx, (uint32_t)(argc - i), (const char *const *)argv + i, envc, env)) {
         fprintf(stderr, "siprun: out of memory\n");
@@ -118,6 +122,8 @@ int main(int argc, char **argv)
     wasi_run_result r;
     wasm_errcode rc = s ? wasi_run_command(s, m, &ctx, fuel, &r, &err) : WASM_ERR_NOMEM;
     fflush(stdout);
+    if (line_open && !(quiet && rc == WASM_OK && r.outcome == WASI_RUN_EXITED))
+        fputc('\n', stderr);   /* our summary line starts on a line of its own */
     int status;
     if (rc != WASM_OK) {
         fprintf(stderr, "siprun: %s: %s\n", path, s ? err.msg : "out of memory");

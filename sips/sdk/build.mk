@@ -8,3 +8,4 @@ $(SIPRUN): $(BUILD)/obj/node-kernel/hosted/siprun.o $(BUILD)/obj/node-kernel/cor
            $(BUILD)/obj/node-kernel/hosted/platform_hosted.o $(ENGINE_HOSTED)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
+BINS += $(SIPRUN)

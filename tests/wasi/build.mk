@@ -26,4 +26,4 @@ TEST_WASI_HOST := $(BUILD)/tests/wasi/test_wasi_host
 $(TEST_WASI_HOST): $(BUILD)/obj/tests/wasi/test_wasi_host.o $(WASI_HOSTED)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
-TESTS += $(TEST_WASI_HOST)
+TESTS += $(TEST_WASI_HOST) $(TEST_WASI) $(TEST_ENGINE_BENCH)

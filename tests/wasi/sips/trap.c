@@ -1,16 +1,19 @@
 /* Test SIP: prints a line, then faults in the way argv[1] names: unreachable, div0, oob,
- * stack (unbounded recursion) or loop (never ends; for fuel). */
+ * stack (unbounded recursion: call stack exhausted) or loop (never ends; for fuel). */
 #include <stdio.h>
 #include <string.h>
 
 static volatile int zero = 0;
 
+/* Recursion through a volatile function pointer: the compiler can neither turn it into a
+ * loop nor give it a frame on the shadow stack in linear memory, so only the engine's call
+ * stack grows until it is exhausted. */
+static int deep(int n);
+static int (*volatile next)(int) = deep;
+
 static int deep(int n)
 {
-    volatile char pad[64];
-    if (n < 0) return 0;                     /* never: keeps the compiler from objecting */
-    pad[n & 63] = (char)n;
-    return deep(n + 1) + pad[(n + 1) & 63];
+    return next(n + 1) ^ n;
 }
 
 int main(int argc, char **argv)
