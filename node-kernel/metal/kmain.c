@@ -65,19 +65,18 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     cpu_sti();
     kprintf("clock: TSC %lu kHz\n", timer_tsc_hz() / 1000);
 
-    kprintf("dbg: ticks %lu\n", (timer_ns() / 1000000));
     pmm_init(mbi);
-    kprintf("dbg: pmm done %lu\n", (timer_ns() / 1000000)); kprintf("dbg: run %lu at %lu\n", pmm_largest_run(), (timer_ns() / 1000000)); { cpu_cli(); uint64_t t0 = timer_ns(); memset((void *)0x4000000, 1, 1 << 20); kprintf("dbg: cli memset %lu us\n", (timer_ns() - t0) / 1000); cpu_sti(); timer_sleep_ms(50); t0 = timer_ns(); memset((void *)0x4000000, 1, 1 << 20); kprintf("dbg: sti memset %lu us\n", (timer_ns() - t0) / 1000); kprintf("dbg: 1M high at %lu\n", (timer_ns() / 1000000)); memset((void *)0x4000000, 2, 1 << 20); kprintf("dbg: again 1M high at %lu\n", (timer_ns() / 1000000)); for (volatile uint64_t *q = (void *)0x5000000; q < (uint64_t *)0x5100000; q += 512) *q = 1; kprintf("dbg: touch 1M at %lu\n", (timer_ns() / 1000000)); for (volatile uint64_t *q = (void *)0x5000000; q < (uint64_t *)0x5100000; q++) *q = 2; kprintf("dbg: loop 1M at %lu\n", (timer_ns() / 1000000)); for (volatile uint64_t *q = (void *)0x5000000; q < (uint64_t *)0x5100000; q++) *q = 2; kprintf("dbg: loop 1M at %lu\n", (timer_ns() / 1000000)); }
     size_t heap_bytes = pmm_largest_run() * PAGE_SIZE / 2;
     while (heap_bytes >= (1u << 20) && heap_init(heap_bytes) != 0) heap_bytes /= 2;
     if (heap_bytes < (1u << 20)) panic("no memory for the kernel heap");
-    kprintf("memory: %lu KiB free pages, heap %lu KiB\n",
-            pmm_free_count() * (PAGE_SIZE / 1024), heap_size() / 1024);
+    kprintf("memory: heap %lu KiB, %lu KiB of pages left\n", heap_size() / 1024,
+            pmm_free_count() * (PAGE_SIZE / 1024));
 
     print_options();
     long pt = cmdline_get_long("panic_test", 0);
     if (pt) panic_test(pt);
 
-    kprintf("Multiplicity metal kernel ready\n");
+    timer_sleep_ms(20);
+    kprintf("Multiplicity metal kernel ready (%lu timer ticks)\n", timer_ticks());
     for (;;) cpu_hlt();
 }
