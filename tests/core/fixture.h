@@ -36,5 +36,6 @@ void register_heap_tests(void);
 void register_channel_tests(void);
 void register_sched_tests(void);
 void register_manifest_tests(void);
+void register_proxy_tests(void);
 
 #endif

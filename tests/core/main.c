@@ -11,5 +11,6 @@ int main(void)
     register_channel_tests();
     register_sched_tests();
     register_manifest_tests();
+    register_proxy_tests();
     return cunit_run_all("build/tests/core/test_core");
 }

@@ -310,3 +310,89 @@ void register_channel_tests(void)
     CU_add_test(s, "select", test_select);
     CU_add_test(s, "final state", test_final_state);
 }
+
+/* ---- the hooks netchan uses ------------------------------------------------------------ */
+
+static int delivered, closed_seen;
+static message *last_msg;
+static void proxy_deliver(endpoint *proxy, message *m, void *arg)
+{
+    delivered++;
+    if (last_msg)
+        msg_free(proxy->k, last_msg);
+    last_msg = m;                                 /* netchan would marshal and free it */
+}
+static void proxy_closed(endpoint *proxy, void *arg) { closed_seen++; }
+static const endpoint_remote PROXY = { proxy_deliver, proxy_closed };
+
+static void test_proxy_hooks(void)
+{
+    /* a's endpoint is local; its peer is a proxy standing for an endpoint on another node */
+    delivered = closed_seen = 0;
+    last_msg = NULL;
+    sip *a = fx_sip("a");
+    endpoint *imp, *proxy;
+    chan_create(K, kernel_find_contract(K, "Ping", 4), &imp, &proxy);
+    proxy->remote = &PROXY;
+    proxy->own.kind = OWNER_KERNEL;
+    sip_wire(a, "out", imp);
+    int32_t ia = sys_bind(a, "out", 3);
+    uint32_t n = 5;
+    int32_t blk = sys_block_alloc(a, 8);
+    CU_ASSERT_EQUAL(sys_send(a, ia, 0, &n, 4, &blk, 1, false), 0);
+    CU_ASSERT_EQUAL(delivered, 1);
+    CU_ASSERT_PTR_NOT_NULL(last_msg);
+    CU_ASSERT_EQUAL(last_msg->tag, 0);
+    CU_ASSERT_EQUAL(last_msg->nhandles, 1);
+    msg_free(K, last_msg);                        /* (the block went to the wire) */
+    last_msg = NULL;
+    /* the far end answers: netchan delivers to the local endpoint */
+    message *reply = msg_new(1, &n, 4);
+    xblock *b = exheap_alloc(&K->heap, 3);
+    msg_add_handle(reply, HK_BLOCK, b, &b->own);
+    chan_deliver(imp, reply);
+    uint32_t tag, nh;
+    int32_t h[1];
+    CU_ASSERT_EQUAL(sys_recv(a, ia, &tag, &n, 4, h, 1, &nh, false), 4);
+    CU_ASSERT_EQUAL(tag, 1);
+    CU_ASSERT_EQUAL(nh, 1);
+    CU_ASSERT_EQUAL(sys_block_size(a, h[0]), 3);
+    FX_CHECK();
+    /* the local SIP ends: the proxy hears about it */
+    sip_kill(a, "test");
+    CU_ASSERT_EQUAL(closed_seen, 1);
+    chan_close(proxy);
+    CU_ASSERT_EQUAL(K->live_endpoints, 0);
+    FX_CHECK();
+}
+
+static void test_receive_side_check(void)
+{
+    /* a message no correct local sender could produce (as a buggy or hostile remote node
+     * might): the receiver's check refuses it and the channel breaks */
+    sip *b = fx_sip("b");
+    endpoint *imp, *exp;
+    chan_create(K, kernel_find_contract(K, "Ping", 4), &imp, &exp);
+    imp->own.kind = OWNER_KERNEL;                 /* stands for a remote peer */
+    imp->remote = &PROXY;
+    sip_wire(b, "in", exp);
+    int32_t eb = sys_bind(b, "in", 2);
+    uint32_t n = 1;
+    chan_deliver(exp, msg_new(1, &n, 4));         /* a Pong sent to the exporter */
+    uint32_t tag;
+    int32_t h[1];
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), SIP_ECONTRACT);
+    CU_ASSERT_EQUAL(b->fault[0], 0);              /* the receiver did nothing wrong */
+    CU_ASSERT_EQUAL(sys_recv(b, eb, &tag, &n, 4, h, 1, NULL, false), SIP_ECLOSED);
+    chan_deliver(exp, msg_new(0, &n, 3));         /* wrong payload size */
+    FX_CHECK();
+    chan_close(imp);
+    FX_CHECK();
+}
+
+void register_proxy_tests(void)
+{
+    CU_pSuite s = CU_add_suite_with_setup_and_teardown("netchan hooks", NULL, NULL, fx_setup, fx_teardown);
+    CU_add_test(s, "proxy deliver and closed hooks", test_proxy_hooks);
+    CU_add_test(s, "the receiving side checks the contract again", test_receive_side_check);
+}
