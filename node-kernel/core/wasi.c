@@ -310,6 +310,12 @@ HOST_FN(stub_notdir)  { return stdio_or_badf(cc, env, args, res, WASI_ENOTDIR); 
 HOST_FN(stub_notsock) { return stdio_or_badf(cc, env, args, res, WASI_ENOTSOCK); }
 HOST_FN(stub_nosys)   { return answer(res, WASI_ENOSYS); }
 
+/* path_symlink(old_path, old_path_len, fd, new_path, new_path_len): its fd comes third */
+HOST_FN(stub_symlink)
+{
+    return answer(res, stdio_open(env, ARG32(2)) ? WASI_ENOTDIR : WASI_EBADF);
+}
+
 /* ---- poll_oneoff: clock waits (sleep) and always-ready stdio -------------------------- */
 
 enum { EVENT_CLOCK = 0, EVENT_FD_READ = 1, EVENT_FD_WRITE = 2 };
@@ -446,7 +452,7 @@ static const wasi_import wasi_imports[] = {
     {"path_readlink",           "iiiiii",    true,  stub_notdir},
     {"path_remove_directory",   "iii",       true,  stub_notdir},
     {"path_rename",             "iiiiii",    true,  stub_notdir},
-    {"path_symlink",            "iiiii",     true,  stub_notdir},
+    {"path_symlink",            "iiiii",     true,  stub_symlink},
     {"path_unlink_file",        "iii",       true,  stub_notdir},
     {"sock_accept",             "iii",       true,  stub_notsock},
     {"sock_recv",               "iiiiii",    true,  stub_notsock},

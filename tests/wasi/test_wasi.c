@@ -254,6 +254,26 @@ static void test_bad_pointers_answer_errno(void)
     free(r);
 }
 
+static void test_every_stub_answers_errno(void)
+{
+    sip_run *r = run_sip("every_call", NULL, 0);
+    assert_exited(r, 0);
+    ASSERT_HAS(r->log.out, "every call answered\n");
+    int lines = 0;
+    for (char *line = strtok(r->log.out, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[64];
+        int badfd, out;
+        if (sscanf(line, "%63s badfd=%d stdout=%d", name, &badfd, &out) != 3) continue;
+        lines++;
+        if (badfd != WASI_EBADF || (out == 0) != !strcmp(name, "fd_filestat_get"))
+            fprintf(stderr, "\n%s\n", line);
+        CU_ASSERT_EQUAL(badfd, WASI_EBADF);                   /* fd 9 does not exist */
+        CU_ASSERT_EQUAL(out == 0, !strcmp(name, "fd_filestat_get"));   /* stdout: a failure */
+    }
+    CU_ASSERT_EQUAL(lines, 28);
+    free(r);
+}
+
 static void test_iovec_overflow_and_no_memory(void)
 {
     sip_run *r = run_module("tests/wasi/wat/iovec_wrap.wasm", 0, NULL, 0, NULL, 0);
@@ -466,6 +486,7 @@ int main(void)
     CU_add_test(s, "traps end the SIP with the right kind", test_traps);
     CU_add_test(s, "fuel budget stops a looping SIP", test_fuel_limit);
     CU_add_test(s, "bad pointers and missing fds answer errno", test_bad_pointers_answer_errno);
+    CU_add_test(s, "every file/socket call answers an errno", test_every_stub_answers_errno);
     CU_add_test(s, "iovec overflow and no memory answer EFAULT", test_iovec_overflow_and_no_memory);
     CU_add_test(s, "sched_yield yields and returns", test_sched_yield);
     CU_add_test(s, "forbidden imports are refused by name", test_forbidden_imports_refused);
