@@ -8,7 +8,7 @@ CONTRACTC      := $(BUILD)/bin/contractc
 CONTRACTC_SRCS := $(filter-out contracts/contractc/rt_libc.c,$(wildcard contracts/contractc/*.c))
 CONTRACTC_OBJS := $(CONTRACTC_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(CONTRACTS_OBJS): CFLAGS += -ffreestanding
+$(CONTRACTS_OBJS): private CFLAGS += -ffreestanding
 
 $(CONTRACTS_LIB): $(CONTRACTS_OBJS)
 	@mkdir -p $(dir $@)
@@ -54,7 +54,7 @@ CONTRACTS_TEST      := $(BUILD)/tests/contracts/test_contracts
 CONTRACTS_TEST_SRCS := $(filter-out tests/contracts/fuzz_parser.c,$(wildcard tests/contracts/*.c))
 CONTRACTS_TEST_OBJS := $(CONTRACTS_TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(CONTRACTS_TEST_OBJS): CFLAGS += -DCONTRACTS_BUILD_DIR='"$(BUILD)"'
+$(CONTRACTS_TEST_OBJS): private CFLAGS += -DCONTRACTS_BUILD_DIR='"$(BUILD)"'
 $(CONTRACTS_TEST_OBJS): $(CONTRACTS_STAMP)
 
 # (the test program brings its own counting rt_malloc: tests/contracts/rt_counting.c)

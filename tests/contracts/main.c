@@ -13,5 +13,5 @@ int main(void)
     register_stubs_suite();
     register_nomem_suite();
     register_fuzz_suite();
-    return cunit_run_all("build/tests/contracts/test_contracts");
+    return cunit_run_all(CONTRACTS_BUILD_DIR "/tests/contracts/test_contracts");
 }
