@@ -768,6 +768,11 @@ wasm_errcode wasm_decode(const uint8_t *bytes, size_t len, wasm_decoded *d, wasm
         err = &scratch;
     err->code = WASM_OK;
     err->msg[0] = '\0';
+    if (!d) {
+        err->code = WASM_ERR_ARG;
+        rt_snprintf(err->msg, sizeof err->msg, "no place for the decoded module");
+        return err->code;
+    }
     rt_memset(d, 0, sizeof *d);
     if (!bytes && len) {
         err->code = WASM_ERR_ARG;
