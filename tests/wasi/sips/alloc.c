@@ -12,7 +12,7 @@ int main(void)
     unsigned char *blk[SLOTS] = {0};
     size_t len[SLOTS] = {0};
     uint32_t seed = 12345, sum = 0;
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < 4000; round++) {
         seed = seed * 1103515245u + 12345u;
         int i = (seed >> 8) % SLOTS;
         if (blk[i]) {
@@ -27,14 +27,14 @@ int main(void)
                 blk[i] = NULL;
                 continue;
             }
-            size_t n = (seed >> 16) % 5000 + 1;
+            size_t n = (seed >> 16) % 3000 + 1;
             unsigned char *p = realloc(blk[i], n);
             if (!p) { printf("alloc BAD realloc\n"); return 1; }
             for (size_t k = len[i]; k < n; k++) p[k] = (unsigned char)(i + k);
             blk[i] = p;
             len[i] = n;
         } else {
-            size_t n = (seed >> 16) % 70000 + 1;
+            size_t n = (seed >> 16) % 20000 + 1;
             blk[i] = malloc(n);
             if (!blk[i]) { printf("alloc BAD malloc %zu\n", n); return 1; }
             for (size_t k = 0; k < n; k++) blk[i][k] = (unsigned char)(i + k);
