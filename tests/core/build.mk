@@ -18,7 +18,7 @@ $(ZOO_WASM): $(CONTRACTS_STAMP) sips/sdk/sip.h
 
 $(TEST_WASM_SIPS): $(BUILD)/obj/tests/core/wasm/test_wasm.o \
                    $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o loglines.o runloop.o) \
-                   $(NKCORE_HOSTED) $(ZOO_WASM) $(APPS_WASM)
+                   $(NKCORE_HOSTED) $(ZOO_WASM) $(APPS_WASM) $(SIPNODE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit $(LDLIBS)
 

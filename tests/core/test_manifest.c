@@ -75,10 +75,43 @@ static void test_load_missing_file(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
 }
 
+/* Random lines built from manifest words and junk: the parser must answer 0 or -1 with a
+ * message, never crash (run under ASan/valgrind to see memory errors). */
+static void test_random_input(void)
+{
+    static const char *words[] = { "sip", "contract", "env", "quota", "channel", "a", "b",
+        "a.x", "b.y", "x.wasm", "memory=4M", "fuel=0", "heap=1Q", "K=V", "=", ".", "#",
+        "handles=70000", "Echo", "\t", "a.", ".x", "\r", "verylongname_verylongname_verylongname_x" };
+    unsigned seed = 12345;
+    int ok = 0, bad = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        char text[512];
+        size_t n = 0;
+        int nwords = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 14;
+        for (int w = 0; w < nwords && n < sizeof text - 64; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 16) % (sizeof words / sizeof words[0])];
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", word, (seed >> 8) % 4 ? " " : "\n");
+        }
+        text[n] = 0;
+        manifest m;
+        char err[256] = "";
+        if (manifest_parse(text, "rand", &m, err, sizeof err) == 0) {
+            ok++;
+            manifest_free(&m);
+        } else {
+            bad++;
+            CU_ASSERT(strncmp(err, "rand:", 5) == 0);
+        }
+    }
+    CU_ASSERT(ok + bad == 3000);
+}
+
 void register_manifest_tests(void)
 {
     CU_pSuite s = CU_add_suite("sipnode manifest", NULL, NULL);
     CU_add_test(s, "a complete manifest", test_good);
     CU_add_test(s, "errors name file, line and reason", test_errors);
     CU_add_test(s, "missing file", test_load_missing_file);
+    CU_add_test(s, "random input never crashes", test_random_input);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "tests/cunit_main.h"
 #include "node-kernel/core/channel.h"
 #include "node-kernel/hosted/deploy.h"
@@ -338,6 +339,38 @@ static void test_forbidden_imports_refused(void)
     expect_refused((const uint8_t *)"\0asm\1\0\0\0\1", 9, "malformed");
 }
 
+/* Run sipnode as a process; returns its exit status and its combined output in out. */
+static int run_sipnode(const char *args, char *out, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "build/bin/sipnode %s 2>&1", args);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_sipnode_program(void)
+{
+    char out[8192];
+    CU_ASSERT_EQUAL(run_sipnode("sips/apps/echo.sipm", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "[client] echo: hello\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sipnode: server exited with status 0"));
+    CU_ASSERT_EQUAL(run_sipnode("-q sips/apps/endpoint_pass.sipm", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "[client] client: echo over passed endpoint: work"));
+    /* a hostile SIP makes the node's status 1, but the node reports it and finishes */
+    CU_ASSERT_EQUAL(run_sipnode(Z("double_free.wasm"), out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sipnode: double_free trapped: block_free: invalid handle"));
+    /* usage and deployment errors: status 2 and a clear message */
+    CU_ASSERT_EQUAL(run_sipnode("", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: sipnode"));
+    CU_ASSERT_EQUAL(run_sipnode("/nonexistent.sipm", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "/nonexistent.sipm: No such file"));
+}
+
 /* A sleeping SIP is off the run queue until its deadline; the node sleeps meanwhile. */
 static void test_sleeper(void)
 {
@@ -371,6 +404,7 @@ int main(void)
     CU_add_test(a, "a bad module is refused clearly", test_bad_module_refused);
     CU_add_test(a, "a sleeping SIP is not scheduled", test_sleeper);
     CU_add_test(a, "forbidden imports are refused at load", test_forbidden_imports_refused);
+    CU_add_test(a, "the sipnode program", test_sipnode_program);
     CU_pSuite z = CU_add_suite_with_setup_and_teardown("hostile SIP zoo", NULL, NULL, setup, teardown);
     CU_add_test(z, "every hostile SIP is contained", test_zoo);
     CU_add_test(z, "memory bomb stays within quotas", test_membomb_quota);
