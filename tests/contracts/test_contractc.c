@@ -60,6 +60,8 @@ static void test_generated_headers_compile(void)
     snprintf(log, sizeof log, "%s/compile.log", dir);
     char *wasi[] = { "clang-14", "--target=wasm32-wasi", "--sysroot=/usr", "-std=gnu11", "-Wall",
                      "-Wextra", "-Werror", "-I.", "-fsyntax-only", NULL };
+    char *wasm[] = { "clang-14", "--target=wasm32", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                     "-I.", "-fsyntax-only", NULL };
     char *wasm_free[] = { "clang-14", "--target=wasm32", "-ffreestanding", "-std=gnu11", "-Wall",
                           "-Wextra", "-Werror", "-I.", "-fsyntax-only", NULL };
     char *host[] = { "gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I.",
@@ -68,17 +70,19 @@ static void test_generated_headers_compile(void)
         char header[128];
         snprintf(header, sizeof header, "%s.h", lib_contracts[i]);
         int a = compile_header(dir, header, wasi, log);
-        int b = compile_header(dir, header, wasm_free, log);
-        int c = compile_header(dir, header, host, log);
-        if (a || b || c) {
+        int b = compile_header(dir, header, wasm, log);
+        int c = compile_header(dir, header, wasm_free, log);
+        int d = compile_header(dir, header, host, log);
+        if (a || b || c || d) {
             char *text = read_text(log);
-            fprintf(stderr, "\n  %s: wasm32-wasi %d, wasm32 %d, gcc %d\n%s", header, a, b, c,
-                    text ? text : "");
+            fprintf(stderr, "\n  %s: wasm32-wasi %d, wasm32 %d, wasm32 freestanding %d, gcc %d\n%s",
+                    header, a, b, c, d, text ? text : "");
             free(text);
         }
         CU_ASSERT_EQUAL(a, 0);
         CU_ASSERT_EQUAL(b, 0);
         CU_ASSERT_EQUAL(c, 0);
+        CU_ASSERT_EQUAL(d, 0);
     }
     remove_dir(dir);
     free(dir);
