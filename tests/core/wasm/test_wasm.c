@@ -231,13 +231,15 @@ static void test_bad_module_refused(void)
     fputs("\0asm garbage", f);
     fclose(f);
     manifest m;
-    char err[512];
-    CU_ASSERT_EQUAL_FATAL(manifest_parse("sip x build/tests/core/not_a_module.wasm\n", "t", &m, err,
-                                         sizeof err), 0);
-    CU_ASSERT_EQUAL(deploy(K, &m, &D, err, sizeof err), -1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not_a_module.wasm"));
-    manifest_free(&m);
-    remove("build/tests/core/not_a_module.wasm");
+    char err[512] = "";
+    int parsed = manifest_parse("sip x build/tests/core/not_a_module.wasm\n", "t", &m, err, sizeof err);
+    CU_ASSERT_EQUAL(parsed, 0);
+    if (parsed == 0) {
+        CU_ASSERT_EQUAL(deploy(K, &m, &D, err, sizeof err), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "not_a_module.wasm"));
+        manifest_free(&m);
+    }
+    remove("build/tests/core/not_a_module.wasm");   /* on every path */
     CU_ASSERT_EQUAL(K->nsips_live, 0);
 }
 
