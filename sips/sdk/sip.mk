@@ -12,7 +12,14 @@
 SIP_CC      := clang-14
 SIP_SYSROOT := /usr
 SIP_TARGET  := wasm32-wasi
-SIP_CFLAGS  := --target=$(SIP_TARGET) --sysroot=$(SIP_SYSROOT) -std=gnu11 -O2 \
+# WebAssembly 2.0 features the engine implements: bulk memory turns memcpy/memset into
+# single memory.copy/memory.fill instructions; sign-extension and saturating float-to-int
+# conversions replace multi-instruction sequences. clang-14 refuses wasi-libc's thread-local
+# errno once bulk memory is on unless told the local-exec model; with no shared memory the
+# linker then places it as an ordinary global, the same one libc uses.
+SIP_FEATURES := -mbulk-memory -msign-ext -mnontrapping-fptoint -mmutable-globals \
+                -ftls-model=local-exec
+SIP_CFLAGS  := --target=$(SIP_TARGET) --sysroot=$(SIP_SYSROOT) -std=gnu11 -O2 $(SIP_FEATURES) \
                -Wall -Wextra -Wno-unused-parameter -I. -I$(BUILD)/gen
 # keep the "name" section (function names in traps), drop DWARF (wasi-libc ships with it)
 SIP_LDFLAGS := -Wl,--strip-debug
@@ -24,10 +31,11 @@ define sip_link
 	$(SIP_CC) $(SIP_CFLAGS) -MMD -MP -MF $(@:.wasm=.d) -MT $@ $(filter %.c,$^) -o $@ $(SIP_LDFLAGS) $(SIP_LDLIBS)
 endef
 
-$(BUILD)/sips/%.wasm: sips/apps/%.c
+# (sip.mk itself is a prerequisite so that changed flags rebuild every SIP)
+$(BUILD)/sips/%.wasm: sips/apps/%.c sips/sdk/sip.mk
 	$(sip_link)
 
-$(BUILD)/sips/%.wasm: %.c
+$(BUILD)/sips/%.wasm: %.c sips/sdk/sip.mk
 	$(sip_link)
 
 -include $(shell find $(BUILD)/sips -name '*.d' 2>/dev/null)

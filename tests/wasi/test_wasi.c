@@ -249,6 +249,7 @@ static void test_bad_pointers_answer_errno(void)
     ASSERT_HAS(r->log.out, "fd_seek_badfd=8\n");
     ASSERT_HAS(r->log.out, "path_open=8\n");
     ASSERT_HAS(r->log.out, "fopen=failed errno_set=1\n");
+    ASSERT_HAS(r->log.out, "errno_erange=1\n");
     ASSERT_HAS(r->log.out, "read_stdin=0\n");
     ASSERT_HAS(r->log.out, "badptr done\n");
     free(r);

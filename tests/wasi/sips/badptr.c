@@ -2,7 +2,9 @@
  * do not exist; every call must answer an errno (EFAULT, EBADF...) and the SIP keeps
  * running. Prints one "name=errno" line per probe, then "badptr done". */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <wasi/api.h>
 
@@ -30,6 +32,9 @@ int main(void)
     printf("path_open=%d\n", __wasi_path_open(3, 0, "x", 0, 0, 0, 0, &fd));
     FILE *f = fopen("/etc/passwd", "r");
     printf("fopen=%s errno_set=%d\n", f ? "opened" : "failed", f ? 0 : errno != 0);
+    errno = 0;
+    long big = strtol("99999999999999999999999", NULL, 10);   /* libc sets errno; we read it */
+    printf("errno_erange=%d\n", errno == ERANGE && big == LONG_MAX);
     char c;
     printf("read_stdin=%zd\n", read(0, &c, 1));
     printf("badptr done\n");
