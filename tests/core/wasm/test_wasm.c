@@ -394,6 +394,32 @@ static void test_sleeper(void)
     CU_ASSERT_EQUAL(K->nsleepers, 0);
 }
 
+/* 40 chaos SIPs with different seeds beside an echo pair: each ends (exit or trap), the
+ * pair finishes normally, and the kernel is left clean. */
+static void test_chaos(void)
+{
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text,
+        "contract contracts/lib/echo.contract\n"
+        "contract contracts/lib/keyvalue.contract\n"
+        "sip server " M("echo_server.wasm") "\n"
+        "sip client " M("echo_client.wasm") " through the storm\n"
+        "channel Echo client.server server.clients\n");
+    for (int i = 1; i <= 40; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "sip chaos%d " Z("chaos.wasm") " %d\n"
+                              "quota chaos%d heap=2M handles=128\n", i, i * 7919, i);
+    CU_ASSERT_EQUAL_FATAL(deploy_text(text), 0);
+    run_to_end();
+    expect_exit("client", 0);
+    expect_exit("server", 0);
+    expect_log("[client] echo: storm");
+    int ended = 0;
+    for (int i = 0; i < nendings; i++)
+        if (!strncmp(endings[i].name, "chaos", 5))
+            ended++;
+    CU_ASSERT_EQUAL(ended, 40);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -410,5 +436,6 @@ int main(void)
     CU_pSuite z = CU_add_suite_with_setup_and_teardown("hostile SIP zoo", NULL, NULL, setup, teardown);
     CU_add_test(z, "every hostile SIP is contained", test_zoo);
     CU_add_test(z, "memory bomb stays within quotas", test_membomb_quota);
+    CU_add_test(z, "40 SIPs making random system calls", test_chaos);
     return cunit_run_all("build/tests/core/test_wasm_sips");
 }
