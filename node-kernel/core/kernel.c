@@ -1,6 +1,7 @@
 /* Node kernel lifetime and its contract library (see kernel.h). */
 #include "node-kernel/core/kernel.h"
 #include "node-kernel/core/channel.h"
+#include "node-kernel/core/kstring.h"
 #include "node-kernel/core/platform.h"
 #include "node-kernel/core/proc.h"
 
@@ -55,7 +56,7 @@ const contract *kernel_find_contract(const kernel *k, const char *name, size_t l
         uint32_t n = contract_set_count(k->csets[i]);
         for (uint32_t j = 0; j < n; j++) {
             const contract *c = contract_set_at(k->csets[i], j);
-            if (__builtin_strlen(c->name) == len && !__builtin_memcmp(c->name, name, len))
+            if (k_name_is(c->name, name, len))
                 return c;
         }
     }

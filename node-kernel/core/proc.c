@@ -2,12 +2,13 @@
  * reclamation (see proc.h). */
 #include "node-kernel/core/proc.h"
 #include "node-kernel/core/channel.h"
+#include "node-kernel/core/kstring.h"
 #include "node-kernel/core/platform.h"
 #include "sips/engine/rt.h"
 
 static void copy_name(char *dst, const char *src)
 {
-    size_t n = src ? __builtin_strlen(src) : 0;
+    size_t n = src ? k_strlen(src) : 0;
     if (n >= SIP_NAME_MAX)
         n = SIP_NAME_MAX - 1;
     __builtin_memcpy(dst, src ? src : "", n);
@@ -59,7 +60,7 @@ void sip_set_body(sip *s, const sip_body_ops *ops, void *body)
 int sip_wire(sip *s, const char *name, endpoint *ep)
 {
     for (uint32_t i = 0; i < s->nbinds; i++)
-        if (!__builtin_strcmp(s->binds[i].name, name))
+        if (k_streq(s->binds[i].name, name))
             return SIP_EINVAL;
     sip_binding *nb = plat_realloc(s->binds, (s->nbinds + 1) * sizeof *nb);
     if (!nb)
@@ -100,7 +101,7 @@ sip *sip_by_id(kernel *k, uint32_t id)
 sip *sip_by_name(kernel *k, const char *name)
 {
     for (uint32_t i = 0; i < k->nsips_cap; i++)
-        if (k->sips[i] && !__builtin_strcmp(k->sips[i]->name, name))
+        if (k->sips[i] && k_streq(k->sips[i]->name, name))
             return k->sips[i];
     return NULL;
 }

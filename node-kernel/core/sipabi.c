@@ -2,6 +2,7 @@
  * guest arguments into kernel memory after a bounds check, calls the system call, and
  * turns its result into a return value, a yield (blocking) or a trap (fault). */
 #include "node-kernel/core/sipabi.h"
+#include "node-kernel/core/kstring.h"
 #include "node-kernel/core/syscall.h"
 #include "node-kernel/core/wasi.h"
 #include "sips/engine/rt.h"
@@ -243,7 +244,7 @@ static const sip_import IMPORTS[] = {
 static const sip_import *find_import(const char *name, uint32_t len)
 {
     for (size_t i = 0; i < sizeof IMPORTS / sizeof IMPORTS[0]; i++)
-        if (__builtin_strlen(IMPORTS[i].name) == len && !__builtin_memcmp(IMPORTS[i].name, name, len))
+        if (k_name_is(IMPORTS[i].name, name, len))
             return &IMPORTS[i];
     return NULL;
 }

@@ -1,6 +1,7 @@
 /* The `sip` system calls on kernel memory (see syscall.h). */
 #include "node-kernel/core/syscall.h"
 #include "node-kernel/core/channel.h"
+#include "node-kernel/core/kstring.h"
 #include "node-kernel/core/platform.h"
 #include "sips/engine/rt.h"
 
@@ -22,7 +23,7 @@ int32_t sys_bind(sip *s, const char *name, uint32_t len)
 {
     for (uint32_t i = 0; i < s->nbinds; i++) {
         sip_binding *b = &s->binds[i];
-        if (__builtin_strlen(b->name) == len && !__builtin_memcmp(b->name, name, len))
+        if (k_name_is(b->name, name, len))
             return htab_kind(&s->ht, b->handle) == HK_ENDPOINT ? b->handle : SIP_ENOENT;
     }
     return SIP_ENOENT;
