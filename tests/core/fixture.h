@@ -37,5 +37,6 @@ void register_channel_tests(void);
 void register_sched_tests(void);
 void register_manifest_tests(void);
 void register_proxy_tests(void);
+void register_freestanding_tests(void);
 
 #endif

@@ -12,5 +12,6 @@ int main(void)
     register_sched_tests();
     register_manifest_tests();
     register_proxy_tests();
+    register_freestanding_tests();
     return cunit_run_all("build/tests/core/test_core");
 }
