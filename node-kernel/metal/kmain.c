@@ -3,6 +3,7 @@
  * runs the poll loop. */
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 #include "node-kernel/metal/multiboot.h"
 #include "node-kernel/metal/serial.h"
 #include "node-kernel/metal/kprintf.h"
@@ -15,6 +16,8 @@
 #include "node-kernel/metal/cmdline.h"
 #include "node-kernel/metal/panic.h"
 #include "node-kernel/metal/x86.h"
+#include "node-kernel/metal/net.h"
+#include "node-kernel/metal/echo_client.h"
 
 extern uint64_t boot_tsc;
 
@@ -49,6 +52,49 @@ static void panic_test(long kind)
     *bad = 1;
 }
 
+/* Parses "PORT" or "A.B.C.D:PORT" (host defaults to 10.0.2.2, QEMU's host alias). */
+static int parse_peer(const char *v, uint32_t *ip, uint16_t *port)
+{
+    char host[32];
+    unsigned p, a, b, c, d;
+    if (!v) return -1;
+    if (cmdline_host_port(v, host, sizeof host, &p) != 0) {
+        char *end;
+        p = (unsigned)strtoul(v, &end, 10);
+        if (*end || !p || p > 65535) return -1;
+        *ip = 0x0A000202u;
+        *port = (uint16_t)p;
+        return 0;
+    }
+    char *s = host, *end;
+    a = (unsigned)strtoul(s, &end, 10); if (*end != '.') return -1; s = end + 1;
+    b = (unsigned)strtoul(s, &end, 10); if (*end != '.') return -1; s = end + 1;
+    c = (unsigned)strtoul(s, &end, 10); if (*end != '.') return -1; s = end + 1;
+    d = (unsigned)strtoul(s, &end, 10); if (*end || a > 255 || b > 255 || c > 255 || d > 255) return -1;
+    *ip = a << 24 | b << 16 | c << 8 | d;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+/* The kernel's only thread: poll the network, start the configured self-tests once
+ * DHCP is done, and sleep until the next timer tick when there is nothing to do. */
+static void run_loop(void)
+{
+    int started = 0;
+    uint32_t ip;
+    uint16_t port;
+    for (;;) {
+        int work = net_poll();
+        if (!started && net_is_up()) {
+            started = 1;
+            const char *echo = cmdline_get("echo");
+            if (echo && (parse_peer(echo, &ip, &port) != 0 || echo_client_start(ip, port) != 0))
+                kprintf("ECHO FAILED: bad echo=%s or no memory\n", echo);
+        }
+        if (!work) cpu_hlt();
+    }
+}
+
 void kmain(uint32_t magic, uint32_t mbi_addr)
 {
     serial_init();
@@ -76,7 +122,6 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     long pt = cmdline_get_long("panic_test", 0);
     if (pt) panic_test(pt);
 
-    timer_sleep_ms(20);
-    kprintf("Multiplicity metal kernel ready (%lu timer ticks)\n", timer_ticks());
-    for (;;) cpu_hlt();
+    if (net_init(cmdline_get("nic")) != 0) panic("network initialisation failed");
+    run_loop();
 }
