@@ -124,6 +124,24 @@ static int check_reachable(contract_set *s, const contract *c, contract_error *e
     return r;
 }
 
+/* Two states with one name. Chains make states too (X --A--> X_A), so say which. */
+static int duplicate_state(const p_contract *pc, const p_state *ps, contract_error *err)
+{
+    const p_state *first = pc->states;
+    while (!str_eq(first->name, ps->name)) first = first->next;
+    if (ps->chain_from && first->chain_from)
+        return contract_fail(err, pc->file, ps->line,
+                             "duplicate transition on '%s' in state '%s' (two chains start alike)",
+                             ps->chain_msg, ps->chain_from);
+    const p_state *chain = ps->chain_from ? ps : first;
+    if (chain->chain_from)
+        return contract_fail(err, pc->file, ps->line,
+                             "state '%s' clashes with the state the chain through '%s' in '%s' "
+                             "makes (line %u); rename it", ps->name, chain->chain_msg,
+                             chain->chain_from, (unsigned)chain->line);
+    return contract_fail(err, pc->file, ps->line, "duplicate state '%s'", ps->name);
+}
+
 int contract_build(contract_set *s, const p_contract *pc, contract *c, contract_error *err)
 {
     c->name = pc->name;
@@ -151,7 +169,7 @@ int contract_build(contract_set *s, const p_contract *pc, contract *c, contract_
     i = 0;
     for (const p_state *ps = pc->states; ps; ps = ps->next, i++) {
         if (contract_state_by_name(c, ps->name) >= 0)
-            return contract_fail(err, pc->file, ps->line, "duplicate state '%s'", ps->name);
+            return duplicate_state(pc, ps, err);
         states[i].name = ps->name;
         states[i].final = ps->final;
         states[i].line = ps->line;

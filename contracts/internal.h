@@ -51,8 +51,10 @@ typedef struct p_transition {
 typedef struct p_state {
     struct p_state *next;
     const char *name;
+    const char *chain_from;         /* made for a chain `M? -> N! -> S;`: the state it starts in */
+    const char *chain_msg;          /* ... and the message leading into this state */
     bool final;
-    p_transition *transitions;
+    p_transition *transitions, *last;
     uint32_t ntransitions;
     uint32_t line;
 } p_state;
@@ -64,7 +66,7 @@ typedef struct p_contract {
     uint32_t line;
     p_message *messages;
     uint32_t nmessages;
-    p_state *states;
+    p_state *states, **states_tail;
     uint32_t nstates;
     uint32_t ntransitions;
 } p_contract;

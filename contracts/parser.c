@@ -7,7 +7,11 @@
  *   arg      := type NAME
  *   type     := i8 | u8 | i16 | u16 | i32 | u32 | i64 | u64 | f32 | f64 | bool | bytes
  *             | ("imp" | "exp") "<" NAME ">"
- *   state    := [ "final" ] "state" NAME "{" { NAME ("!" | "?") "->" NAME ";" } "}"
+ *   state    := [ "final" ] "state" NAME "{" { step { "->" step } "->" NAME ";" } "}"
+ *   step     := NAME ("!" | "?")
+ *
+ * A chain `A? -> B! -> S;` in state X is shorthand for X --A?--> X_A --B!--> S: the parser
+ * adds the unnamed intermediate state, named after where it comes from (X_A, X_A_B...).
  */
 #include "contracts/lexer.h"
 
@@ -175,31 +179,89 @@ static int parse_message(parser *p, p_contract *c, p_message ***tail)
     return 0;
 }
 
-static int parse_transition(parser *p, p_contract *c, p_state *s, p_transition ***tail)
+/* Append a state to the contract, in declaration order (a chain's states follow the
+ * state the chain starts in). */
+static int add_state(parser *p, p_contract *c, p_state *s)
 {
-    p_transition *t = arena_alloc(&p->set->mem, sizeof *t);
-    if (!t) return nomem(p);
-    t->line = p->tok.line;
-    int r = expect_name(p, "a message name or '}'", &t->message);
-    if (r) return r;
+    if (++c->nstates > CONTRACT_MAX_STATES)
+        return contract_fail(p->err, p->lx.file, s->line, "more than %u states in contract '%s'",
+                             (unsigned)CONTRACT_MAX_STATES, c->name);
+    *c->states_tail = s;
+    c->states_tail = &s->next;
+    return 0;
+}
+
+static int add_transition(parser *p, p_contract *c, p_state *from, p_transition *t)
+{
+    if (++c->ntransitions > CONTRACT_MAX_TRANSITIONS)
+        return contract_fail(p->err, p->lx.file, t->line, "more than %u transitions in contract '%s'",
+                             (unsigned)CONTRACT_MAX_TRANSITIONS, c->name);
+    if (from->last) from->last->next = t;
+    else from->transitions = t;
+    from->last = t;
+    from->ntransitions++;
+    return 0;
+}
+
+/* `NAME !` or `NAME ?` whose name has already been read into t->message */
+static int parse_mark(parser *p, p_transition *t)
+{
     if (is_punct(p, '!')) t->exporter_sends = true;
     else if (is_punct(p, '?')) t->exporter_sends = false;
     else return expected(p, "'!' (exporter sends) or '?' (exporter receives)");
     advance(p);
     if (p->tok.kind != TOK_ARROW) return expected(p, "'->'");
     advance(p);
-    if ((r = expect_name(p, "a state name after '->'", &t->to))) return r;
-    if ((r = expect_punct(p, ';', "';' after the transition"))) return r;
-    if (++c->ntransitions > CONTRACT_MAX_TRANSITIONS)
-        return contract_fail(p->err, p->lx.file, t->line, "more than %u transitions in contract '%s'",
-                             (unsigned)CONTRACT_MAX_TRANSITIONS, c->name);
-    s->ntransitions++;
-    **tail = t;
-    *tail = &t->next;
     return 0;
 }
 
-static int parse_state(parser *p, p_contract *c, p_state ***tail)
+/* The state between two steps of a chain: "<from>_<message>". */
+static p_state *chain_state(parser *p, const p_state *from, const p_transition *t)
+{
+    size_t a = str_len(from->name), b = str_len(t->message);
+    char *name = arena_alloc(&p->set->mem, a + b + 2);
+    p_state *s = arena_alloc(&p->set->mem, sizeof *s);
+    if (!name || !s) return NULL;
+    rt_memcpy(name, from->name, a);
+    name[a] = '_';
+    rt_memcpy(name + a + 1, t->message, b + 1);
+    s->name = name;
+    s->chain_from = from->name;
+    s->chain_msg = t->message;
+    s->line = t->line;
+    return s;
+}
+
+static int parse_transition(parser *p, p_contract *c, p_state *from)
+{
+    p_transition *t = arena_alloc(&p->set->mem, sizeof *t);
+    if (!t) return nomem(p);
+    t->line = p->tok.line;
+    int r = expect_name(p, "a message name or '}'", &t->message);
+    if (r || (r = parse_mark(p, t))) return r;
+    for (;;) {
+        const char *name;
+        if ((r = expect_name(p, "a state name after '->'", &name))) return r;
+        if (!is_punct(p, '!') && !is_punct(p, '?')) {      /* the target state: done */
+            t->to = name;
+            if ((r = expect_punct(p, ';', "';' after the transition"))) return r;
+            return add_transition(p, c, from, t);
+        }
+        /* `name` is the next step's message: go through an unnamed state */
+        p_state *mid = chain_state(p, from, t);
+        if (!mid) return nomem(p);
+        t->to = mid->name;
+        if ((r = add_transition(p, c, from, t)) || (r = add_state(p, c, mid))) return r;
+        from = mid;
+        t = arena_alloc(&p->set->mem, sizeof *t);
+        if (!t) return nomem(p);
+        t->line = p->tok.line;
+        t->message = name;
+        if ((r = parse_mark(p, t))) return r;
+    }
+}
+
+static int parse_state(parser *p, p_contract *c)
 {
     p_state *s = arena_alloc(&p->set->mem, sizeof *s);
     if (!s) return nomem(p);
@@ -211,17 +273,11 @@ static int parse_state(parser *p, p_contract *c, p_state ***tail)
     }
     advance(p);
     int r = expect_name(p, "a state name", &s->name);
-    if (r) return r;
+    if (r || (r = add_state(p, c, s))) return r;
     if ((r = expect_punct(p, '{', "'{' after the state name"))) return r;
-    p_transition **ttail = &s->transitions;
     while (!is_punct(p, '}'))
-        if ((r = parse_transition(p, c, s, &ttail))) return r;
+        if ((r = parse_transition(p, c, s))) return r;
     advance(p);
-    if (++c->nstates > CONTRACT_MAX_STATES)
-        return contract_fail(p->err, p->lx.file, s->line, "more than %u states in contract '%s'",
-                             (unsigned)CONTRACT_MAX_STATES, c->name);
-    **tail = s;
-    *tail = &s->next;
     return 0;
 }
 
@@ -237,10 +293,10 @@ static int parse_contract(parser *p)
     if (r) return r;
     if ((r = expect_punct(p, '{', "'{' after the contract name"))) return r;
     p_message **mtail = &c->messages;
-    p_state **stail = &c->states;
+    c->states_tail = &c->states;
     while (!is_punct(p, '}')) {
         if (token_is(&p->tok, "in") || token_is(&p->tok, "out")) r = parse_message(p, c, &mtail);
-        else if (token_is(&p->tok, "state") || token_is(&p->tok, "final")) r = parse_state(p, c, &stail);
+        else if (token_is(&p->tok, "state") || token_is(&p->tok, "final")) r = parse_state(p, c);
         else r = expected(p, "'in', 'out', 'state', 'final' or '}'");
         if (r) return r;
     }

@@ -88,6 +88,18 @@ static const bad_case cases[] = {
       "contract A {\n  in message M();\n  out message N();\n  state S { M? -> P; N! -> Q; }\n"
       "  state P { N! -> S; }\n  state Q { M? -> Q2; }\n  state Q2 { N! -> S; }\n}\n", 4,
       "the ends disagree ('S' vs 'Q2')" },
+    { "chain: direction mismatch in a later step",
+      "contract A {\n  in message M();\n  in message N();\n  state S {\n    M? ->\n      N! -> S;\n  }\n}\n",
+      6, "direction mismatch" },
+    { "chain: two chains start with the same message",
+      "contract A {\n  in message M();\n  out message N();\n  out message O();\n"
+      "  state S {\n    M? -> N! -> S;\n    M? -> O! -> S;\n  }\n}\n", 7,
+      "duplicate transition on 'M' in state 'S'" },
+    { "chain: its state's name is taken",
+      "contract A {\n  in message M();\n  out message N();\n  state S { M? -> N! -> S; }\n"
+      "  state S_M { N! -> S; }\n}\n", 5, "clashes with the state the chain" },
+    { "chain: a step without a mark",
+      "contract A {\n  in message M();\n  state S { M? -> N -> S; }\n}\n", 3, "expected ';'" },
     { "garbage at top level",
       "message M();\n", 1, "expected 'contract'" },
     { "name starting with a digit",

@@ -1,5 +1,6 @@
 /* Parsing: the contract library, the tables built from it (tags, directions, payload
  * layout, handle slots, states, transitions), multi-file sets and lookups. */
+#include <stdio.h>
 #include <string.h>
 #include "tests/contracts/helpers.h"
 
@@ -156,6 +157,58 @@ static void test_comments_and_empty(void)
     contract_set_free(s);
 }
 
+/* Chains: `A? -> B! -> S;` goes through an unnamed state named after its origin. */
+static void test_chains(void)
+{
+    contract_error err = { 0 };
+    contract_set *s = parse_text(
+        "contract Echo2 {\n"
+        "  in  message Request(bytes data);\n"
+        "  out message Response(bytes data);\n"
+        "  out message Ready();\n"
+        "  in  message Bye();\n"
+        "  out message Ok();\n"
+        "  state Start { Ready! -> Waiting; }\n"
+        "  state Waiting {\n"
+        "    Request? -> Response! -> Waiting;\n"
+        "    Bye? -> Ok! -> Done;\n"
+        "  }\n"
+        "  final state Done { }\n"
+        "}\n", &err);
+    if (!s) fprintf(stderr, "\n  %s\n", err.text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    const contract *c = contract_find(s, "Echo2");
+    CU_ASSERT_EQUAL(c->nstates, 5);
+    CU_ASSERT_STRING_EQUAL(c->states[0].name, "Start");
+    CU_ASSERT_STRING_EQUAL(c->states[1].name, "Waiting");
+    CU_ASSERT_STRING_EQUAL(c->states[2].name, "Waiting_Request");
+    CU_ASSERT_STRING_EQUAL(c->states[3].name, "Waiting_Bye");
+    CU_ASSERT_STRING_EQUAL(c->states[4].name, "Done");
+    CU_ASSERT_EQUAL(c->states[2].line, 9);
+    uint32_t exp = 0;
+    CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, true, 2), CONTRACT_OK);    /* Ready */
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, false, 0), CONTRACT_OK); /* Request */
+        CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, false, 0), CONTRACT_E_STATE);
+        CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, true, 1), CONTRACT_OK);  /* Response */
+    }
+    CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, false, 3), CONTRACT_OK);     /* Bye */
+    CU_ASSERT_EQUAL(contract_step(c, &exp, CONTRACT_EXP, true, 4), CONTRACT_OK);      /* Ok */
+    CU_ASSERT(contract_state_is_final(c, exp));
+    contract_set_free(s);
+
+    /* a three-step chain; the first declared state stays initial */
+    s = parse_text("contract T { in message A(); out message B(); in message C();\n"
+                   "  state S { A? -> B! -> C? -> S; } }", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    c = contract_find(s, "T");
+    CU_ASSERT_EQUAL(c->nstates, 3);
+    CU_ASSERT_EQUAL(c->initial, 0);
+    CU_ASSERT_STRING_EQUAL(c->states[0].name, "S");
+    CU_ASSERT_STRING_EQUAL(c->states[2].name, "S_A_B");
+    contract_set_free(s);
+}
+
 void register_parse_suite(void)
 {
     CU_pSuite s = CU_add_suite("contracts/parse", NULL, NULL);
@@ -165,4 +218,5 @@ void register_parse_suite(void)
     CU_add_test(s, "endpoint arguments resolve", test_endpoint_args_resolve);
     CU_add_test(s, "several files form one set", test_multi_file_set);
     CU_add_test(s, "comments, empty files, final-only contract", test_comments_and_empty);
+    CU_add_test(s, "chains: A? -> B! -> S", test_chains);
 }
