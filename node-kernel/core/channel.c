@@ -96,7 +96,7 @@ void msg_free(kernel *k, message *m)
     plat_free(m);
 }
 
-static void wake_owner(endpoint *ep)
+void chan_wake_owner(endpoint *ep)
 {
     sip *s = owner_sip(&ep->own);
     if (s)
@@ -116,7 +116,7 @@ void chan_deliver(endpoint *to, message *m)
         to->qhead = m;
     to->qtail = m;
     to->qlen++;
-    wake_owner(to);
+    chan_wake_owner(to);
 }
 
 message *chan_dequeue(endpoint *ep)
@@ -138,7 +138,7 @@ void chan_peer_closed(endpoint *ep)
     ep->peer_closed = true;
     if (ep->remote && ep->remote->closed)
         ep->remote->closed(ep, ep->remote_arg);
-    wake_owner(ep);
+    chan_wake_owner(ep);
 }
 
 void chan_close(endpoint *ep)

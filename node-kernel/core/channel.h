@@ -71,6 +71,9 @@ void chan_close(endpoint *ep);
 /* Is there something for a receiver to act on (a message, or closed)? */
 static inline bool chan_ready(const endpoint *ep) { return ep->qhead || ep->peer_closed; }
 
+/* Wake the SIP that owns ep (if a SIP does and it is blocked). */
+void chan_wake_owner(endpoint *ep);
+
 /* Remove the first queued message (NULL if none). */
 message *chan_dequeue(endpoint *ep);
 

@@ -168,6 +168,8 @@ int32_t sys_recv(sip *s, int32_t h, uint32_t *tag, void *payload, uint32_t cap,
         ep->state = next_state;
     }
     chan_dequeue(ep);
+    if (ep->peer && ep->qlen + 1 >= s->k->max_queue)
+        chan_wake_owner(ep->peer);        /* its sender may be waiting for room */
     *tag = m->tag;
     if (m->payload_len)
         __builtin_memcpy(payload, m->payload, m->payload_len);

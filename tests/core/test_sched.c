@@ -261,6 +261,65 @@ static void test_many_sips_reclaimed(void)
     FX_CHECK();
 }
 
+/* A fast producer against a slow consumer: the producer blocks on the full queue and is
+ * woken when the consumer makes room. */
+typedef struct { int32_t ep; uint64_t next, total; } producer_state;
+static sip_run_result producer_step(sip *s, void *arg, uint64_t fuel)
+{
+    producer_state *p = arg;
+    while (p->next < p->total) {
+        int32_t r = sys_send(s, p->ep, 0, &p->next, 8, NULL, 0, true);
+        if (r == SIP_EAGAIN)
+            return SIP_RUN_YIELD;
+        if (r < 0)
+            return SIP_RUN_TRAP;
+        p->next++;
+    }
+    return SIP_RUN_EXIT;
+}
+
+typedef struct { int32_t ep; uint64_t got; bool in_order; } consumer_state;
+static sip_run_result consumer_step(sip *s, void *arg, uint64_t fuel)
+{
+    consumer_state *c = arg;
+    for (int i = 0; i < 3; i++) {                     /* slow: 3 messages per slice */
+        uint32_t tag;
+        uint64_t v;
+        int32_t r = sys_recv(s, c->ep, &tag, &v, 8, NULL, 0, NULL, true);
+        if (r == SIP_EAGAIN)
+            return SIP_RUN_YIELD;
+        if (r == SIP_ECLOSED)
+            return SIP_RUN_EXIT;
+        if (r < 0)
+            return SIP_RUN_TRAP;
+        if (v != c->got++)
+            c->in_order = false;
+    }
+    return SIP_RUN_FUEL;
+}
+
+static void test_full_queue_blocks_sender(void)
+{
+    K->max_queue = 16;
+    sip *p = fx_sip("producer"), *c = fx_sip("consumer");
+    endpoint *imp, *exp;
+    chan_create(K, kernel_find_contract(K, "Stream", 6), &imp, &exp);
+    sip_wire(p, "out", imp);
+    sip_wire(c, "in", exp);
+    producer_state ps = { sys_bind(p, "out", 3), 0, 5000 };
+    consumer_state cs = { sys_bind(c, "in", 2), 0, true };
+    native_attach(p, producer_step, &ps);
+    native_attach(c, consumer_step, &cs);
+    sip_start(p);
+    sip_start(c);
+    kernel_run(K, 0);
+    CU_ASSERT_EQUAL(ps.next, 5000);
+    CU_ASSERT_EQUAL(cs.got, 5000);
+    CU_ASSERT_TRUE(cs.in_order);
+    CU_ASSERT_EQUAL(exits, 2);
+    FX_CHECK();
+}
+
 void register_sched_tests(void)
 {
     CU_pSuite s = CU_add_suite_with_setup_and_teardown("scheduler", NULL, NULL, setup, fx_teardown);
@@ -270,5 +329,6 @@ void register_sched_tests(void)
     CU_add_test(s, "use after send traps and reclaims", test_fault_traps_and_reclaims);
     CU_add_test(s, "contract violation traps, peer sees close", test_contract_violation_traps);
     CU_add_test(s, "heap bomb is contained", test_heap_bomb_is_contained);
+    CU_add_test(s, "a full queue blocks the sender until there is room", test_full_queue_blocks_sender);
     CU_add_test(s, "create/run/exit 600 SIPs, nothing leaks", test_many_sips_reclaimed);
 }
