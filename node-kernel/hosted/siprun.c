@@ -1,11 +1,12 @@
 /* siprun: run one SIP module as a WASI command on Linux, without a node.
  *
- *   siprun [--fuel N] [--env KEY=VALUE]... [--quiet] module.wasm [args...]
+ *   siprun [--fuel N] [--memory BYTES] [--env KEY=VALUE]... [--quiet] module.wasm [args...]
  *
  * Loads and validates the module, binds the WASI subset (node-kernel/core/wasi.c), runs
  * _start, and passes the SIP's log through: its fd 1 to stdout, its fd 2 to stderr. At the
  * end it prints how the SIP ended on stderr ("siprun: exit 3 (fuel used N)", "siprun: trap: ...") unless
- * --quiet. Its own exit status is the SIP's exit code, or:
+ * --quiet. --memory caps the SIP's linear memory (a suffix k, m or g scales it), as a
+ * manifest's memory quota would. Its own exit status is the SIP's exit code, or:
  *   124  the fuel budget ran out      125  the SIP trapped
  *   126  the module was refused (malformed, invalid, forbidden import)   2  usage */
 #include "node-kernel/core/wasi.h"
@@ -22,9 +23,24 @@ enum { EXIT_USAGE = 2, EXIT_FUEL = 124, EXIT_TRAP = 125, EXIT_REFUSED = 126 };
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: siprun [--fuel N] [--env KEY=VALUE]... [--quiet] "
-                    "module.wasm [args...]\n");
+    fprintf(stderr, "usage: siprun [--fuel N] [--memory BYTES[k|m|g]] [--env KEY=VALUE]... "
+                    "[--quiet] module.wasm [args...]\n");
     exit(EXIT_USAGE);
+}
+
+/* "N", "Nk", "Nm" or "Ng" (powers of 1024); 0 if malformed or zero */
+static uint64_t parse_size(const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 0);
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K') shift = 10;
+    else if (*end == 'm' || *end == 'M') shift = 20;
+    else if (*end == 'g' || *end == 'G') shift = 30;
+    if (shift) end++;
+    if (errno || *end || text[0] == '-' || n > (UINT64_MAX >> shift)) return 0;
+    return (uint64_t)n << shift;
 }
 
 static bool line_open;      /* the SIP's last output did not end with a newline */
@@ -70,6 +86,7 @@ static uint8_t *read_file(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
     uint64_t fuel = 0;
+    wasm_limits_cfg limits = {0, 0, 0};
     bool quiet = false;
     const char **env = calloc((size_t)argc, sizeof *env);
     uint32_t envc = 0;
@@ -80,6 +97,9 @@ int main(int argc, char **argv)
             errno = 0;
             fuel = strtoull(argv[++i], &end, 0);
             if (errno || *end || fuel == 0) usage();
+        } else if (!strcmp(argv[i], "--memory") && i + 1 < argc) {
+            limits.max_memory_bytes = parse_size(argv[++i]);
+            if (limits.max_memory_bytes == 0) usage();
         } else if (!strcmp(argv[i], "--env") && i + 1 < argc && strchr(argv[i + 1], '=')) {
             env[envc++] = argv[++i];
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
@@ -118,7 +138,7 @@ int main(int argc, char **argv)
     wasi_ctx_set_log(&ctx, pass_log, NULL);
     ctx.idle = nap;
 
-    wasm_store *s = wasm_store_new(NULL);
+    wasm_store *s = wasm_store_new(&limits);
     wasi_run_result r;
     wasm_errcode rc = s ? wasi_run_command(s, m, &ctx, fuel, &r, &err) : WASM_ERR_NOMEM;
     fflush(stdout);

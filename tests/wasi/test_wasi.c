@@ -455,6 +455,15 @@ static void test_siprun_trap_fuel_refusal(void)
     CU_ASSERT_EQUAL(r.status, 124);
     ASSERT_HAS(r.err, "out of fuel");
 
+    /* a memory quota: alloc's 8 MiB calloc cannot fit in 1 MiB */
+    sip_path(mod, sizeof mod, "alloc");
+    run_siprun((const char *[]){"--memory", "1m", mod}, 3, &r);
+    CU_ASSERT_NOT_EQUAL(r.status, 0);
+    CU_ASSERT(strstr(r.out, "alloc ok") == NULL);
+    run_siprun((const char *[]){"--memory", "64m", mod}, 3, &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    ASSERT_HAS(r.out, "alloc ok");
+
     sip_path(mod, sizeof mod, "forbidden");
     run_siprun((const char *[]){mod}, 1, &r);
     CU_ASSERT_EQUAL(r.status, 126);
