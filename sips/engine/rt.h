@@ -26,7 +26,13 @@ static inline void *rt_calloc(size_t n)
 #define rt_memmove(d, s, n) __builtin_memmove((d), (s), (n))
 #define rt_memset(d, c, n)  __builtin_memset((d), (c), (n))
 #define rt_memcmp(a, b, n)  __builtin_memcmp((a), (b), (n))
-#define rt_strlen(s)        __builtin_strlen(s)
+
+static inline size_t rt_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
 
 /* Bounded formatting into a buffer (%s %d %u %x %llu %lld %llx %c %%); always terminates. */
 int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
