@@ -11,6 +11,9 @@
  *     wasi_ctx c;  wasi_ctx_init(&c, argc, argv, envc, envp);  wasi_ctx_set_log(&c, fn, user);
  *     wasm_extern imp[n];  wasi_bind(store, module, &c, imp, err, sizeof err);
  *     ...fill the "sip" imports wasi_bind left unbound, instantiate, run _start...
+ *     (sched_yield and sleeps answer WASM_HOST_YIELD; the scheduler retries the call later.
+ *      This state lives in the ctx and is not part of an engine snapshot: after a migration
+ *      a pending sleep restarts its timeout.)
  *     wasi_ctx_free(&c); */
 #ifndef NODE_KERNEL_CORE_WASI_H
 #define NODE_KERNEL_CORE_WASI_H
@@ -53,8 +56,8 @@ typedef struct wasi_ctx {
 
     uint8_t closed_fds;             /* bit n set: fd n (0..2) was closed by the SIP */
     bool yield_taken;               /* sched_yield: the YIELD half of yield-then-return */
-    bool sleeping;                  /* poll_oneoff: a clock wait is pending */
-    uint64_t wake_ns;               /* ...until this monotonic time */
+    bool sleeping;                  /* poll_oneoff: a clock wait is pending; a scheduler */
+    uint64_t wake_ns;               /* may park the SIP until this monotonic time */
     uint64_t start_ns;              /* monotonic time at init: base of the CPU-time clocks */
 } wasi_ctx;
 
