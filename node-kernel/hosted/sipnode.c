@@ -2,8 +2,10 @@
  * a single module named on the command line) until every SIP has ended or all that remain
  * are blocked forever, printing each SIP's log lines prefixed with its name.
  *
- *   sipnode [-q] [-c FILE.contract]... MANIFEST
- *   sipnode [-q] [-c FILE.contract]... MODULE.wasm [ARG...]
+ *   sipnode [-q|-v] [-c FILE.contract]... MANIFEST
+ *   sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]
+ *
+ * -q reports only failures; -v also reports each SIP's scheduling slices and fuel.
  *
  * Exit status: 0 if every SIP exited with status 0, 1 otherwise, 2 on a usage or
  * deployment error. */
@@ -16,7 +18,7 @@
 #include <string.h>
 
 static int failures;
-static bool quiet;
+static bool quiet, verbose;
 
 static void print_line(void *arg, const sip *s, const char *line, size_t len)
 {
@@ -35,6 +37,9 @@ static void on_exit_sip(void *arg, sip *s)
 {
     (void)arg;
     loglines_flush(s, print_line, NULL);
+    if (verbose)
+        fprintf(stderr, "sipnode: %s: %llu slices, %llu fuel\n", s->name,
+                (unsigned long long)s->slices, (unsigned long long)s->fuel_used);
     switch (s->end) {
     case SIP_END_EXIT:
         if (s->exit_code)
@@ -56,8 +61,8 @@ static void on_exit_sip(void *arg, sip *s)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sipnode [-q] [-c FILE.contract]... MANIFEST\n"
-                    "       sipnode [-q] [-c FILE.contract]... MODULE.wasm [ARG...]\n");
+    fprintf(stderr, "usage: sipnode [-q|-v] [-c FILE.contract]... MANIFEST\n"
+                    "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n");
     exit(2);
 }
 
@@ -95,6 +100,8 @@ int main(int argc, char **argv)
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-q")) {
             quiet = true;
+        } else if (!strcmp(argv[i], "-v")) {
+            verbose = true;
         } else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
             cfiles = realloc(cfiles, (ncfiles + 1) * sizeof *cfiles);
             cfiles[ncfiles++] = argv[++i];
