@@ -13,3 +13,6 @@ $(SPEC_RUNNER): $(BUILD)/obj/tests/spec/spec_runner.o $(SPEC_OBJS) $(ENGINE_HOST
 $(SPEC_TEST): $(BUILD)/obj/tests/spec/test_spec_suite.o $(SPEC_OBJS) $(ENGINE_HOSTED)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -ljansson
+
+BINS  += $(SPEC_RUNNER)
+TESTS += $(SPEC_TEST)

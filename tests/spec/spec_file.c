@@ -125,14 +125,12 @@ static const char *errcode_name(wasm_errcode e)
     return "unknown error";
 }
 
-/* The spec's messages are prefixes of what an engine may say; accept containment either
- * way too, so that "out of bounds" wording variants still count as the same message. */
+/* The spec's messages are prefixes of what an engine may say; an engine that adds context
+ * in front ("section 3: unexpected end") still matches, so containment is enough. */
 static bool message_matches(const char *expected, const char *got)
 {
     if (!expected || !*expected) return true;
-    if (!got || !*got) return false;
-    size_t el = strlen(expected);
-    return strncmp(got, expected, el) == 0 || strstr(got, expected) || strstr(expected, got);
+    return got && strstr(got, expected) != NULL;
 }
 
 /* Which trap kind an assert_trap text names; WASM_TRAP_NONE if none we know. */
