@@ -4,8 +4,15 @@
 #include "node-kernel/core/wasi.h"
 #include "node-kernel/core/platform.h"
 
+/* The core may use only memcpy/memmove/memset/memcmp from its platform (see rt.h). */
 #define copy_bytes(d, s, n) __builtin_memcpy((d), (s), (n))
-#define str_len(s)          __builtin_strlen(s)
+
+static size_t str_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
 
 /* ---- guest memory ---------------------------------------------------------------------- */
 
