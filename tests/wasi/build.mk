@@ -17,7 +17,7 @@ $(TEST_WASI): $(BUILD)/obj/tests/wasi/test_wasi.o $(WASI_HOSTED) $(ENGINE_HOSTED
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
 
 $(TEST_ENGINE_BENCH): $(BUILD)/obj/tests/wasi/test_engine_bench.o $(BENCH_ENGINE_EXEC) \
-                      $(ENGINE_HOSTED) | $(BENCH_ENGINE_NATIVE) $(BENCH_ENGINE_WASM)
+                      $(ENGINE_HOSTED) | $(BENCH_ENGINE_NATIVE) $(BENCH_ENGINE_WASM) $(ENGINE_BENCH)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
 

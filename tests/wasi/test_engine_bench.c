@@ -8,6 +8,7 @@
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_checksums_match(void)
@@ -30,10 +31,27 @@ static void test_checksums_match(void)
     }
 }
 
+/* The runner's own --quick mode: exit status 0 and one "checksums match" line per program. */
+static void test_runner_quick_mode(void)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "%s/bench/engine/engine_bench --quick", bench_build_dir());
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    char line[512];
+    int matched = 0, programs = 0;
+    while (fgets(line, sizeof line, p)) matched += strstr(line, "checksums match") != NULL;
+    for (const bench_program *b = bench_programs; b->name; b++) programs++;
+    int status = pclose(p);                  /* waits for the runner */
+    CU_ASSERT_EQUAL(status, 0);
+    CU_ASSERT_EQUAL(matched, programs);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     CU_pSuite s = CU_add_suite("engine_bench_quick", NULL, NULL);
     CU_add_test(s, "native and wasm builds print the same checksums", test_checksums_match);
+    CU_add_test(s, "engine_bench --quick agrees", test_runner_quick_mode);
     return cunit_run_all("build/tests/wasi/test_engine_bench");
 }
