@@ -10,7 +10,7 @@ $(SPEC_RUNNER): $(BUILD)/obj/tests/spec/spec_runner.o $(SPEC_OBJS) $(ENGINE_HOST
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -ljansson
 
-$(SPEC_TEST): $(BUILD)/obj/tests/spec/test_spec_suite.o $(SPEC_OBJS) $(ENGINE_HOSTED)
+$(SPEC_TEST): $(BUILD)/obj/tests/spec/test_spec_suite.o $(BUILD)/obj/tests/spec/test_spec_selfcheck.o $(SPEC_OBJS) $(ENGINE_HOSTED)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -ljansson
 
