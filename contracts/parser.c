@@ -20,7 +20,6 @@ typedef struct {
     token tok;                  /* current token */
     contract_set *set;
     contract_error *err;
-    bool nomem;
 } parser;
 
 static const char *const keywords[] = {
@@ -76,7 +75,6 @@ static int expected(parser *p, const char *what)
 
 static int nomem(parser *p)
 {
-    p->nomem = true;
     if (p->err) {
         p->err->line = 0;
         rt_memcpy(p->err->text, "out of memory", 14);
