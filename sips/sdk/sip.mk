@@ -9,6 +9,9 @@
 #   $(BUILD)/sips/kv.wasm: sips/apps/kv_table.c
 # every .c prerequisite is compiled into the module.
 
+# BUILD comes from the top-level Makefile; the default serves makefiles of other projects.
+BUILD       ?= build
+SIP_MK      := $(lastword $(MAKEFILE_LIST))
 SIP_CC      := clang-14
 SIP_SYSROOT := /usr
 SIP_TARGET  := wasm32-wasi
@@ -32,10 +35,10 @@ define sip_link
 endef
 
 # (sip.mk itself is a prerequisite so that changed flags rebuild every SIP)
-$(BUILD)/sips/%.wasm: sips/apps/%.c sips/sdk/sip.mk
+$(BUILD)/sips/%.wasm: sips/apps/%.c $(SIP_MK)
 	$(sip_link)
 
-$(BUILD)/sips/%.wasm: %.c sips/sdk/sip.mk
+$(BUILD)/sips/%.wasm: %.c $(SIP_MK)
 	$(sip_link)
 
 -include $(shell find $(BUILD)/sips -name '*.d' 2>/dev/null)
