@@ -49,3 +49,12 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The local cluster `make run` starts. Until the orchestrator lands this runs the example
+# applications on one hosted node, each to completion, showing their logs.
+run-cluster:
+	@for m in sips/apps/echo.sipm sips/apps/kv.sipm sips/apps/pipeline.sipm sips/apps/endpoint_pass.sipm; do \
+	    echo "== sipnode $$m"; $(BUILD)/bin/sipnode $$m || exit 1; done
+
+stop:
+	@true
