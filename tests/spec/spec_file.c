@@ -207,6 +207,11 @@ static bool load_module(spec_ctx *c, const json_t *cmd, mod_result *r)
     memset(r, 0, sizeof *r);
     const char *fn = json_string_value(json_object_get(cmd, "filename"));
     if (!fn) { r->stage = MOD_READ_ERROR; snprintf(r->msg, sizeof r->msg, "command has no filename"); return false; }
+    if (strchr(fn, '/')) {
+        r->stage = MOD_READ_ERROR;
+        snprintf(r->msg, sizeof r->msg, "filename \"%.200s\" is not a plain file name", fn);
+        return false;
+    }
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", c->dir, fn);
     uint8_t *bytes;
@@ -430,7 +435,8 @@ static void cmd_register(spec_ctx *c, const json_t *cmd)
     if (!json_is_string(jas)) { report(c, cmd, SPEC_FAIL, "register without \"as\""); return; }
     if (json_is_string(jname)) {
         binding *b = binding_find(&c->named, json_string_value(jname), json_string_length(jname));
-        inst = b ? b->inst : NULL;
+        if (!b) { report(c, cmd, SPEC_FAIL, "unknown module \"%s\"", json_string_value(jname)); return; }
+        inst = b->inst;
     }
     /* register even a failed module (as "absent") so imports from it say "unknown import" */
     binding_set(&c->registered, json_string_value(jas), json_string_length(jas), inst);

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         else names[nnames++] = argv[i];
     }
     if (cfg.jobs < 1 || cfg.jobs > 64) usage();
-    if (json) return run_json(json, &cfg);
+    if (json) { free(names); return run_json(json, &cfg); }
 
     char root[SPEC_PATH_MAX], why[1024], default_report[SPEC_PATH_MAX + 64];
     spec_repo_root(root, sizeof root);
