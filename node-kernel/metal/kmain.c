@@ -18,6 +18,7 @@
 #include "node-kernel/metal/x86.h"
 #include "node-kernel/metal/net.h"
 #include "node-kernel/metal/echo_client.h"
+#include "node-kernel/metal/zmtp_client.h"
 
 extern uint64_t boot_tsc;
 
@@ -90,7 +91,11 @@ static void run_loop(void)
             const char *echo = cmdline_get("echo");
             if (echo && (parse_peer(echo, &ip, &port) != 0 || echo_client_start(ip, port) != 0))
                 kprintf("ECHO FAILED: bad echo=%s or no memory\n", echo);
+            const char *peer = cmdline_get("peer");
+            if (peer && (parse_peer(peer, &ip, &port) != 0 || zmtp_client_start(ip, port) != 0))
+                kprintf("ZMTP FAILED: bad peer=%s or no memory\n", peer);
         }
+        zmtp_client_poll();
         if (!work) cpu_hlt();
     }
 }
@@ -112,6 +117,13 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     kprintf("clock: TSC %lu kHz\n", timer_tsc_hz() / 1000);
 
     pmm_init(mbi);
+    /* Memory write speed: a sanity check for broken (nested) hypervisors. */
+    uint64_t t0 = timer_ns();
+    void *probe = pmm_alloc_pages(64);          /* 256 KiB, zeroed */
+    uint64_t probe_ns = timer_ns() - t0;
+    pmm_free_pages(probe, 64);
+    kprintf("memory: write speed %lu MB/s\n",
+            (unsigned long)(256ull * 1024 * 1000 / (probe_ns ? probe_ns : 1)));
     size_t heap_bytes = pmm_largest_run() * PAGE_SIZE / 2;
     while (heap_bytes >= (1u << 20) && heap_init(heap_bytes) != 0) heap_bytes /= 2;
     if (heap_bytes < (1u << 20)) panic("no memory for the kernel heap");
