@@ -26,7 +26,7 @@
 
 #define MAX_RESULTS 256
 #define DETAIL_LEN 1024
-#define FUEL_SLICE (1ull << 26)
+#define DEFAULT_FUEL_SLICE (1ull << 26)
 
 typedef struct {
     char *name;
@@ -357,8 +357,9 @@ static act_status run_action(spec_ctx *c, const json_t *action, act_result *a)
     if (ec != WASM_OK) return act_error(a, "invoke refused (%s): %s", errcode_name(ec), err.msg);
 
     double start = now_s();
+    uint64_t slice = c->opt->fuel_slice ? c->opt->fuel_slice : DEFAULT_FUEL_SLICE;
     for (;;) {
-        wasm_run_status st = wasm_run(c->store, FUEL_SLICE);
+        wasm_run_status st = wasm_run(c->store, slice);
         switch (st) {
         case WASM_RUN_DONE:
             a->nvals = wasm_results(c->store, a->vals, MAX_RESULTS);

@@ -5,6 +5,7 @@
 #define TESTS_SPEC_SPEC_FILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
     SPEC_PASS,
@@ -25,6 +26,8 @@ struct spec_sink {
 
 typedef struct {
     double command_timeout_s;   /* wall-clock limit for one invoke; 0 = none */
+    uint64_t fuel_slice;        /* fuel per wasm_run() call; 0 = a large default. Small
+                                   slices pause and resume every call many times. */
     bool log_prints;            /* spectest.print* write their arguments to stderr */
 } spec_file_options;
 

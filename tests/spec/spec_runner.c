@@ -7,6 +7,8 @@
  *     -t SECONDS    per-file time limit (default 60)
  *     -x            run in this process, no fork (for gdb; a crash ends the run)
  *     -p            let spectest.print* print their arguments to stderr
+ *     -f N          run calls in fuel slices of N (pause/resume stress; default 2^26)
+ *     --simd        also run simd_*.wast (commands with v128 values are skipped)
  *     -o PATH       write the report there (default build/spec-report.txt, full runs only)
  *     --json PATH   run one already converted .json in this process
  * Exit status: 0 all passed, 1 some failed, 2 usage or setup error. */
@@ -20,7 +22,7 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: spec-runner [-v|-vv] [-j N] [-t SECONDS] [-x] [-p] [-o REPORT] "
+    fprintf(stderr, "usage: spec-runner [-v|-vv] [-j N] [-t SECONDS] [-x] [-p] [-f FUEL] [--simd] [-o REPORT] "
                     "[--json FILE.json] [FILE[.wast] ...]\n");
     exit(2);
 }
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
         else if (strcmp(a, "-j") == 0 && i + 1 < argc) cfg.jobs = (unsigned)atoi(argv[++i]);
         else if (strcmp(a, "-t") == 0 && i + 1 < argc) cfg.file_timeout_s = atof(argv[++i]);
         else if (strcmp(a, "-o") == 0 && i + 1 < argc) report = argv[++i];
+        else if (strcmp(a, "-f") == 0 && i + 1 < argc) cfg.fuel_slice = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(a, "--simd") == 0) cfg.run_simd = true;
         else if (strcmp(a, "--json") == 0 && i + 1 < argc) json = argv[++i];
         else if (a[0] == '-') usage();
         else names[nnames++] = argv[i];

@@ -91,6 +91,7 @@ void spec_config_init(spec_config *cfg)
     if (cfg->jobs > 64) cfg->jobs = 64;
     cfg->file_timeout_s = env_double("MULT_SPEC_FILE_TIMEOUT", 60);
     cfg->command_timeout_s = env_double("MULT_SPEC_CMD_TIMEOUT", 20);
+    cfg->fuel_slice = (uint64_t)env_double("MULT_SPEC_FUEL_SLICE", 0);
     cfg->fork_children = true;
 }
 
@@ -137,7 +138,7 @@ bool spec_list_files(const spec_config *cfg, char **names, int nnames,
         snprintf(f->name, sizeof f->name, "%s", e->d_name);
         if (snprintf(f->path, sizeof f->path, "%s/%s", cfg->suite_dir, e->d_name) >= (int)sizeof f->path)
             continue;                           /* path too long: cannot happen in practice */
-        f->outcome = spec_is_simd(f->name) ? SPEC_FILE_SIMD : SPEC_FILE_NOT_RUN;
+        f->outcome = spec_is_simd(f->name) && !cfg->run_simd ? SPEC_FILE_SIMD : SPEC_FILE_NOT_RUN;
     }
     closedir(d);
     for (int i = 0; i < nnames; i++) {
@@ -229,7 +230,8 @@ static int child_run(const spec_config *cfg, const spec_file_result *f, const ch
         return 3;
     }
     child_sink k = { { child_begin, child_start, child_verdict }, sh, fd };
-    spec_file_options opt = { .command_timeout_s = cfg->command_timeout_s, .log_prints = cfg->log_prints };
+    spec_file_options opt = { .command_timeout_s = cfg->command_timeout_s, .log_prints = cfg->log_prints,
+                              .fuel_slice = cfg->fuel_slice };
     spec_file_run(json, &opt, &k.sink);
     spec_remove_tree(workdir);
     return 0;
@@ -414,7 +416,8 @@ void spec_run_json(const spec_config *cfg, spec_file_result *f, const char *json
 {
     double start = now_s();
     direct_sink k = { { direct_begin, direct_start, direct_verdict }, cfg, f };
-    spec_file_options opt = { .command_timeout_s = cfg->command_timeout_s, .log_prints = cfg->log_prints };
+    spec_file_options opt = { .command_timeout_s = cfg->command_timeout_s, .log_prints = cfg->log_prints,
+                              .fuel_slice = cfg->fuel_slice };
     spec_file_run(json_path, &opt, &k.sink);
     f->outcome = SPEC_FILE_DONE;
     f->seconds = now_s() - start;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "tests/spec/spec_convert.h"
 
 typedef enum {
@@ -39,13 +40,15 @@ typedef struct {
     unsigned jobs;                  /* children at once */
     double file_timeout_s;
     double command_timeout_s;
+    uint64_t fuel_slice;            /* see spec_file_options; 0 = default */
+    bool run_simd;                  /* also run simd_*.wast (v128 commands are skipped) */
     bool fork_children;             /* false: run in-process (for a debugger) */
     bool log_prints;
     int verbose;                    /* 1: print failures as they arrive; 2: also notes */
 } spec_config;
 
 /* Defaults, then environment overrides: MULT_SPEC_JOBS, MULT_SPEC_FILE_TIMEOUT,
- * MULT_SPEC_CMD_TIMEOUT. */
+ * MULT_SPEC_CMD_TIMEOUT, MULT_SPEC_FUEL_SLICE. */
 void spec_config_init(spec_config *cfg);
 
 /* List the suite's *.wast files, sorted. If names is non-empty, only those (matched with

@@ -1,10 +1,11 @@
 /* CUnit program for the WebAssembly spec suite: suite "spec-values" checks the runner's own
  * value parsing and NaN/reference matching; suite "spec-files" has one test per non-SIMD
  * .wast file of ../shared/wasm-testsuite asserting that the file has no failing command;
- * suite "spec-runner-selfcheck" (test_spec_selfcheck.c) checks the runner on scripts with
- * known failures.
- * The files all run (in child processes, two at a time) on the first file test; the table
- * is printed and build/spec-report.txt written when the suite ends. */
+ * suite "spec-files-paused" does the same with every call paused and resumed at each fuel
+ * check; suite "spec-runner-selfcheck" (test_spec_selfcheck.c) checks the runner on
+ * scripts with known failures.
+ * The files of a suite all run (in child processes, two at a time) on its first test; the
+ * table is printed and build/spec-report.txt (-paused.txt) written when the suite ends. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,70 +125,118 @@ static void test_bad_values(void)
     json_decref(j);
 }
 
-/* ---- spec-files ----------------------------------------------------------------------------- */
+/* ---- spec-files, spec-files-paused ------------------------------------------------------- */
 
-static spec_config g_cfg;
-static spec_file_result *g_files;
-static size_t g_count;
-static bool g_ran, g_run_ok;
-static char g_root[SPEC_PATH_MAX], g_why[1024];
+/* One pass over the suite. "spec-files" runs calls with the default fuel slice;
+ * "spec-files-paused" runs them with a fuel slice of 1, so every call pauses at each fuel
+ * check (function entries, loop back-edges) and resumes: the design's "pause at any
+ * instruction boundary, resume with identical results", checked against the whole suite. */
+typedef struct {
+    const char *suite_name;
+    const char *report_name;        /* under <root>/build/ */
+    uint64_t fuel_slice;
+    spec_config cfg;
+    spec_file_result *files;
+    size_t count;
+    bool ran, run_ok;
+    char why[1024];
+} suite_pass;
 
-static void ensure_run(void)
+static suite_pass g_passes[] = {
+    { .suite_name = "spec-files", .report_name = "spec-report.txt", .fuel_slice = 0 },
+    { .suite_name = "spec-files-paused", .report_name = "spec-report-paused.txt", .fuel_slice = 1 },
+};
+#define NPASSES (sizeof g_passes / sizeof g_passes[0])
+static char g_root[SPEC_PATH_MAX];
+
+static suite_pass *current_pass(void)
 {
-    if (g_ran) return;
-    g_ran = true;
-    size_t n = 0;
-    for (size_t i = 0; i < g_count; i++) n += g_files[i].outcome != SPEC_FILE_SIMD;
-    printf("\n  running %zu files from %s, %u at a time...\n", n, g_cfg.suite_dir, g_cfg.jobs);
-    fflush(stdout);
-    g_run_ok = spec_run_files(&g_cfg, g_files, g_count, g_why, sizeof g_why);
-}
-
-static spec_file_result *file_named(const char *name)
-{
-    for (size_t i = 0; i < g_count; i++)
-        if (strcmp(g_files[i].name, name) == 0) return &g_files[i];
+    const char *name = CU_get_current_suite()->pName;
+    for (size_t i = 0; i < NPASSES; i++)
+        if (strcmp(g_passes[i].suite_name, name) == 0) return &g_passes[i];
     return NULL;
 }
 
-/* One test function for every file: it finds its file by the running test's name. */
+static void ensure_run(suite_pass *p)
+{
+    if (p->ran) return;
+    p->ran = true;
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++) n += p->files[i].outcome != SPEC_FILE_SIMD;
+    printf("\n  running %zu files from %s, %u at a time, fuel slice %s...\n", n, p->cfg.suite_dir,
+           p->cfg.jobs, p->fuel_slice ? "1" : "default");
+    fflush(stdout);
+    p->run_ok = spec_run_files(&p->cfg, p->files, p->count, p->why, sizeof p->why);
+}
+
+static spec_file_result *file_named(suite_pass *p, const char *name)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->files[i].name, name) == 0) return &p->files[i];
+    return NULL;
+}
+
+/* One test function for every file: it finds its pass by the suite's name and its file by
+ * the test's name. */
 static void test_one_file(void)
 {
-    ensure_run();
-    CU_ASSERT_TRUE_FATAL(g_run_ok);
-    const spec_file_result *f = file_named(CU_get_current_test()->pName);
+    suite_pass *p = current_pass();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    ensure_run(p);
+    CU_ASSERT_TRUE_FATAL(p->run_ok);
+    const spec_file_result *f = file_named(p, CU_get_current_test()->pName);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     char msg[1200];
     const char *first = f->failures.buf ? f->failures.buf : "";
     char line[600];
     snprintf(line, sizeof line, "%.*s", (int)strcspn(first, "\n"), first);
     for (char *t = line; (t = strchr(t, '\t')); ) *t = ' ';
-    snprintf(msg, sizeof msg, "%s: %u of %u commands failed%s%s; first at line %s (see build/spec-report.txt)",
-             f->name, f->failed, f->commands, f->outcome_detail[0] ? ", " : "", f->outcome_detail, line);
-    CU_assertImplementation(f->failed == 0 && f->outcome == SPEC_FILE_DONE, __LINE__,
-                            f->failed == 0 && f->outcome == SPEC_FILE_DONE ? "no failures" : msg,
-                            __FILE__, "", CU_FALSE);
+    snprintf(msg, sizeof msg, "%s: %u of %u commands failed%s%s; first at line %s (see build/%s)",
+             f->name, f->failed, f->commands, f->outcome_detail[0] ? ", " : "", f->outcome_detail, line,
+             p->report_name);
+    bool ok = f->failed == 0 && f->outcome == SPEC_FILE_DONE;
+    CU_assertImplementation(ok, __LINE__, ok ? "no failures" : msg, __FILE__, "", CU_FALSE);
     CU_ASSERT_TRUE(f->commands > 0);
 }
 
 static void test_suite_found(void)
 {
-    if (g_why[0]) fprintf(stderr, "\n  %s\n", g_why);
-    CU_ASSERT_PTR_NOT_NULL(g_files);
+    suite_pass *p = current_pass();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    if (p->why[0]) fprintf(stderr, "\n  %s\n", p->why);
+    CU_ASSERT_PTR_NOT_NULL(p->files);
 }
 
 static int files_cleanup(void)
 {
-    if (g_ran && g_run_ok) {
+    suite_pass *p = current_pass();
+    if (!p) return 0;
+    if (p->ran && p->run_ok) {
         char report[SPEC_PATH_MAX + 64];
         printf("\n");
-        spec_print_table(stdout, g_files, g_count);
-        snprintf(report, sizeof report, "%s/build/spec-report.txt", g_root);
-        if (spec_write_report(report, g_files, g_count)) printf("report: %s\n", report);
+        spec_print_table(stdout, p->files, p->count);
+        snprintf(report, sizeof report, "%s/build/%s", g_root, p->report_name);
+        if (spec_write_report(report, p->files, p->count)) printf("report: %s\n", report);
     }
-    if (g_files) spec_results_free(g_files, g_count);
-    g_files = NULL;
+    if (p->files) spec_results_free(p->files, p->count);
+    p->files = NULL;
     return 0;
+}
+
+static void add_pass(suite_pass *p)
+{
+    CU_pSuite s = CU_add_suite(p->suite_name, NULL, files_cleanup);
+    spec_config_init(&p->cfg);
+    p->cfg.fuel_slice = p->fuel_slice;
+    if (!spec_find_suite(g_root, p->cfg.suite_dir, sizeof p->cfg.suite_dir, p->why, sizeof p->why) ||
+        !spec_list_files(&p->cfg, NULL, 0, &p->files, &p->count, p->why, sizeof p->why)) {
+        p->files = NULL;
+        CU_add_test(s, "suite found", test_suite_found);
+        return;
+    }
+    for (size_t i = 0; i < p->count; i++)
+        if (p->files[i].outcome != SPEC_FILE_SIMD)
+            CU_add_test(s, p->files[i].name, test_one_file);
 }
 
 int main(void)
@@ -202,17 +251,7 @@ int main(void)
 
     spec_add_selfcheck_suite();
 
-    CU_pSuite files = CU_add_suite("spec-files", NULL, files_cleanup);
-    spec_config_init(&g_cfg);
     spec_repo_root(g_root, sizeof g_root);
-    if (!spec_find_suite(g_root, g_cfg.suite_dir, sizeof g_cfg.suite_dir, g_why, sizeof g_why) ||
-        !spec_list_files(&g_cfg, NULL, 0, &g_files, &g_count, g_why, sizeof g_why)) {
-        g_files = NULL;
-        CU_add_test(files, "suite found", test_suite_found);
-    } else {
-        for (size_t i = 0; i < g_count; i++)
-            if (g_files[i].outcome != SPEC_FILE_SIMD)
-                CU_add_test(files, g_files[i].name, test_one_file);
-    }
+    for (size_t i = 0; i < NPASSES; i++) add_pass(&g_passes[i]);
     return cunit_run_all("build/bin/test-spec-suite");
 }
