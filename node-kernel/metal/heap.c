@@ -42,7 +42,7 @@ static void list_push(struct block *b)
 int heap_init(size_t bytes)
 {
     size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-    char *arena = pmm_alloc_pages(pages);
+    char *arena = pmm_alloc_pages_uninit(pages);
     if (!arena) return -1;
     arena_bytes = pages * PAGE_SIZE;
     struct block *b = (struct block *)arena;

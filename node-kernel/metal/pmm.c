@@ -51,7 +51,7 @@ void pmm_init(const struct multiboot_info *mbi)
     hint = 0x100000 / PAGE_SIZE;
 }
 
-static void *find_run(size_t n, size_t from, size_t to)
+static void *find_run(size_t n, size_t from, size_t to, int zero)
 {
     size_t run = 0;
     for (size_t i = from; i < to; i++) {
@@ -62,19 +62,22 @@ static void *find_run(size_t n, size_t from, size_t to)
             for (size_t j = first; j <= i; j++) set_used(j);
             hint = i + 1;
             void *p = (void *)(first * (uint64_t)PAGE_SIZE);
-            memset(p, 0, n * PAGE_SIZE);
+            if (zero) memset(p, 0, n * PAGE_SIZE);
             return p;
         }
     }
     return NULL;
 }
 
-void *pmm_alloc_pages(size_t n)
+static void *alloc(size_t n, int zero)
 {
     if (!n || n > free_pages) return NULL;
-    void *p = find_run(n, hint, MAX_PAGES);
-    return p ? p : find_run(n, 0x100000 / PAGE_SIZE, MAX_PAGES);
+    void *p = find_run(n, hint, MAX_PAGES, zero);
+    return p ? p : find_run(n, 0x100000 / PAGE_SIZE, MAX_PAGES, zero);
 }
+
+void *pmm_alloc_pages(size_t n) { return alloc(n, 1); }
+void *pmm_alloc_pages_uninit(size_t n) { return alloc(n, 0); }
 
 void pmm_free_pages(void *p, size_t n)
 {

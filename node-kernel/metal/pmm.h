@@ -7,6 +7,7 @@
 struct multiboot_info;
 void pmm_init(const struct multiboot_info *mbi);
 void *pmm_alloc_pages(size_t n);          /* contiguous, zeroed; NULL when none */
+void *pmm_alloc_pages_uninit(size_t n);   /* the same, contents left as they are */
 void pmm_free_pages(void *p, size_t n);
 size_t pmm_free_count(void);
 size_t pmm_largest_run(void);

@@ -154,7 +154,7 @@ static int kvm_fast_enough(void)
     if (qemu_wait_for(&vm, "MB/s", 30)) {
         char *out = qemu_output(&vm);
         const char *p = strstr(out, "write speed ");
-        if (p) ok = strtol(p + strlen("write speed "), NULL, 10) >= 100;
+        if (p) ok = strtol(p + strlen("write speed "), NULL, 10) >= 20;
         free(out);
     }
     qemu_stop(&vm);
