@@ -227,7 +227,7 @@ static bool load_module(spec_ctx *c, const json_t *cmd, mod_result *r)
     if (r->code != WASM_OK || !r->module) {
         r->stage = MOD_LOAD_FAILED;
         if (r->code == WASM_OK) r->code = WASM_ERR_ARG;
-        snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+        snprintf(r->msg, sizeof r->msg, "%.*s", (int)sizeof err.msg, err.msg);
         r->module = NULL;
         return false;
     }
@@ -267,7 +267,7 @@ static bool instantiate_module(spec_ctx *c, mod_result *r)
         if (r->code == WASM_OK) r->code = WASM_ERR_ARG;
         r->stage = MOD_INST_FAILED;
         r->inst = NULL;
-        snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+        snprintf(r->msg, sizeof r->msg, "%.*s", (int)sizeof err.msg, err.msg);
         return false;
     }
     r->stage = MOD_OK;
@@ -354,7 +354,7 @@ static act_status run_action(spec_ctx *c, const json_t *action, act_result *a)
 
     wasm_err err = { 0 };
     wasm_errcode ec = wasm_invoke_begin(c->store, ext.addr, args, (uint32_t)nargs, &err);
-    if (ec != WASM_OK) return act_error(a, "invoke refused (%s): %s", errcode_name(ec), err.msg);
+    if (ec != WASM_OK) return act_error(a, "invoke refused (%s): %.*s", errcode_name(ec), (int)sizeof err.msg, err.msg);
 
     double start = now_s();
     uint64_t slice = c->opt->fuel_slice ? c->opt->fuel_slice : DEFAULT_FUEL_SLICE;
