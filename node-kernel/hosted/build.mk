@@ -2,8 +2,9 @@
 SIPNODE      := $(BUILD)/bin/sipnode
 SIPNODE_OBJS := $(addprefix $(BUILD)/obj/node-kernel/hosted/,sipnode.o manifest.o deploy.o loglines.o runloop.o)
 
-$(SIPNODE): $(SIPNODE_OBJS) $(NKCORE_HOSTED)
+# netchan hook: sipnode links netchan (links, proxies) before the core it calls into
+$(SIPNODE): $(SIPNODE_OBJS) $(NETCHAN_LINK) $(NKCORE_HOSTED)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lzmq -lprotobuf-c
 
 BINS += $(SIPNODE)

@@ -13,6 +13,7 @@
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
 #include "node-kernel/hosted/runloop.h"
+#include "netchan/sipnode_opts.h"       /* netchan hook: --node/--listen/--wire... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,9 @@ static void on_exit_sip(void *arg, sip *s)
 static void usage(void)
 {
     fprintf(stderr, "usage: sipnode [-q|-v] [-c FILE.contract]... MANIFEST\n"
-                    "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n");
+                    "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n"
+                    "netchan options (netchan/sipnode_opts.h): --node ID --listen ADDR --peer ID=ADDR\n"
+                    "       --wire CONTRACT:CHAN:imp|exp:SIP.NAME@PEER --hb-ms N --dead-ms N --rto-ms N\n");
     exit(2);
 }
 
@@ -105,6 +108,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
             cfiles = realloc(cfiles, (ncfiles + 1) * sizeof *cfiles);
             cfiles[ncfiles++] = argv[++i];
+        } else if (sipnode_netchan_option(argc, argv, &i)) {
+            /* netchan hook: consumed (see netchan/sipnode_opts.h) */
         } else {
             usage();
         }
@@ -140,8 +145,14 @@ int main(int argc, char **argv)
         return 2;
     }
     manifest_free(&m);
+    if (sipnode_netchan_start(k, err, sizeof err)) {      /* netchan hook: remote wiring */
+        fprintf(stderr, "sipnode: %s\n", err);
+        kernel_free(k);
+        deploy_free(&d);
+        return 2;
+    }
 
-    if (hosted_run(k)) {
+    if (sipnode_netchan_enabled() ? sipnode_netchan_run(k) : hosted_run(k)) {
         failures++;
         fprintf(stderr, "sipnode: idle: every remaining SIP is blocked forever:");
         for (uint32_t j = 0; j < k->nsips_cap; j++)
@@ -149,6 +160,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, " %s", k->sips[j]->name);
         fprintf(stderr, "\n");
     }
+    sipnode_netchan_finish(k);                            /* netchan hook: stats, detach */
     char why[256];
     if (kernel_check(k, why, sizeof why)) {
         fprintf(stderr, "sipnode: kernel invariant broken: %s\n", why);
