@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <zmq.h>
 #include "netchan/proto/node.pb-c.h"
 #include "tests/metal/host_peers.h"
@@ -148,4 +150,85 @@ void router_peer_stop(struct router_peer *r)
     zmq_close(r->sock);
     zmq_ctx_term(r->ctx);
     r->ctx = NULL;
+}
+
+static int listen_loopback(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 4) ||
+        getsockname(fd, (struct sockaddr *)&a, &len)) { close(fd); return -1; }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void http_answer(struct http_server *h, int c)
+{
+    char req[1024];
+    size_t got = 0;
+    struct pollfd pfd = { c, POLLIN, 0 };
+    while (got < sizeof req - 1 && poll(&pfd, 1, 5000) > 0) {     /* up to the blank line */
+        ssize_t n = read(c, req + got, sizeof req - 1 - got);
+        if (n <= 0) break;
+        got += (size_t)n;
+        req[got] = 0;
+        if (strstr(req, "\r\n\r\n")) break;
+    }
+    req[got] = 0;
+    char want[256];
+    snprintf(want, sizeof want, "GET /%s ", h->name);
+    int fd = strncmp(req, want, strlen(want)) ? -1 : open(h->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        if (write(c, nf, sizeof nf - 1) < 0) { /* the client went away */ }
+        h->not_found++;
+        if (fd >= 0) close(fd);
+        return;
+    }
+    char head[160];
+    int n = snprintf(head, sizeof head, "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Length: %lld\r\nConnection: close\r\n\r\n", (long long)st.st_size);
+    int ok = write(c, head, (size_t)n) == n;
+    char buf[65536];
+    ssize_t r;
+    while (ok && (r = read(fd, buf, sizeof buf)) > 0) ok = write(c, buf, (size_t)r) == r;
+    close(fd);
+    if (ok) h->served++;
+}
+
+static void *http_thread(void *arg)
+{
+    struct http_server *h = arg;
+    for (int waited = 0; !h->stop && waited < PEER_LIFETIME_MS; ) {
+        struct pollfd pfd = { h->listen_fd, POLLIN, 0 };
+        if (poll(&pfd, 1, 100) <= 0) { waited += 100; continue; }
+        int c = accept(h->listen_fd, NULL, NULL);
+        if (c < 0) continue;
+        http_answer(h, c);
+        close(c);
+    }
+    return NULL;
+}
+
+int http_server_start(struct http_server *h, const char *name, const char *path)
+{
+    memset(h, 0, sizeof *h);
+    h->name = name;
+    h->path = path;
+    h->listen_fd = listen_loopback(&h->port);
+    if (h->listen_fd < 0) return -1;
+    if (pthread_create(&h->thread, NULL, http_thread, h)) { close(h->listen_fd); h->listen_fd = -1; return -1; }
+    return 0;
+}
+
+void http_server_stop(struct http_server *h)
+{
+    if (h->listen_fd < 0) return;
+    h->stop = 1;
+    pthread_join(h->thread, NULL);
+    close(h->listen_fd);
+    h->listen_fd = -1;
 }

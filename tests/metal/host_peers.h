@@ -29,4 +29,17 @@ struct router_peer {
 };
 int  router_peer_start(struct router_peer *r);
 void router_peer_stop(struct router_peer *r);
+
+/* A one-file HTTP/1.0 server, like the orchestrator's boot server: GET /<name> answers
+ * with the file, anything else 404. Serves until stopped. */
+struct http_server {
+    int listen_fd;
+    int port;
+    pthread_t thread;
+    volatile int stop;
+    const char *name, *path;
+    int served, not_found;
+};
+int  http_server_start(struct http_server *h, const char *name, const char *path);
+void http_server_stop(struct http_server *h);
 #endif

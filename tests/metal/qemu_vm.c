@@ -44,20 +44,30 @@ const char *qemu_kernel_path(void)
     return k && *k ? k : "build/bin/multiplicity-metal.elf";
 }
 
-int qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append)
+#define IPXE_LKRN "/usr/lib/ipxe/ipxe.lkrn"
+
+static int make_dir(struct qemu_vm *vm)
 {
     memset(vm, 0, sizeof *vm);
     snprintf(vm->dir, sizeof vm->dir, "/tmp/mult-metal-XXXXXX");
     if (!mkdtemp(vm->dir)) return -1;
     snprintf(vm->serial, sizeof vm->serial, "%s/serial.log", vm->dir);
+    return 0;
+}
+
+/* kernel and append go to -kernel/-append, or with ipxe_script to -kernel/-initrd. */
+static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
+                  const char *kernel, const char *append, const char *initrd)
+{
     char serial_arg[128], device[160];
     snprintf(serial_arg, sizeof serial_arg, "file:%s", vm->serial);
+    const char *rom = initrd ? "" : ",romfile=";     /* iPXE brings its own drivers */
     if (!strcmp(nic, "e1000"))
-        snprintf(device, sizeof device, "e1000,netdev=n0,romfile=");
+        snprintf(device, sizeof device, "e1000,netdev=n0%s", rom);
     else
-        snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=");
+        snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-modern=on%s", rom);
     pid_t pid = fork();
-    if (pid < 0) { rmdir(vm->dir); return -1; }
+    if (pid < 0) return -1;
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); }
@@ -68,11 +78,32 @@ int qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const cha
         execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", accel, "-m", "128M",
                "-display", "none", "-monitor", "none", "-vga", "none", "-no-reboot",
                "-serial", serial_arg, "-netdev", "user,id=n0", "-device", device,
-               "-kernel", qemu_kernel_path(), "-append", append, (char *)NULL);
+               "-kernel", kernel, initrd ? "-initrd" : "-append", initrd ? initrd : append,
+               (char *)NULL);
         _exit(127);
     }
     vm->pid = pid;
     track(0, pid);
+    return 0;
+}
+
+int qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append)
+{
+    if (make_dir(vm)) return -1;
+    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL)) { qemu_stop(vm); return -1; }
+    return 0;
+}
+
+int qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, const char *script)
+{
+    if (make_dir(vm)) return -1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/boot.ipxe", vm->dir);
+    FILE *f = fopen(path, "w");
+    if (!f) { qemu_stop(vm); return -1; }
+    fputs(script, f);
+    fclose(f);
+    if (launch(vm, accel, nic, IPXE_LKRN, NULL, path)) { qemu_stop(vm); return -1; }
     return 0;
 }
 
@@ -137,6 +168,8 @@ void qemu_stop(struct qemu_vm *vm)
         char path[128];
         unlink(vm->serial);
         snprintf(path, sizeof path, "%s/qemu.err", vm->dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/boot.ipxe", vm->dir);
         unlink(path);
         rmdir(vm->dir);
         vm->dir[0] = 0;

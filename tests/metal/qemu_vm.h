@@ -15,6 +15,9 @@ struct qemu_vm {
 const char *qemu_accel(void);
 /* Starts QEMU on the kernel with a NIC model ("virtio" or "e1000") and a command line. */
 int  qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append);
+/* Boots iPXE (Debian's ipxe.lkrn) instead, which runs `script` (an iPXE script, given
+ * to it as an initrd) -- the network-boot path of a real node. */
+int  qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, const char *script);
 /* Waits until the serial log contains `text`, QEMU exits, or timeout_s passes.
  * Returns 1 if the text appeared. */
 int  qemu_wait_for(struct qemu_vm *vm, const char *text, int timeout_s);

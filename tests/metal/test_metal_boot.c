@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 #include <CUnit/CUnit.h>
 #include "tests/cunit_main.h"
 #include "tests/metal/qemu_vm.h"
@@ -140,6 +142,32 @@ static void test_missing_peer(void)
     free(out);
 }
 
+static void test_ipxe_http_boot(void)
+{
+    struct http_server h;
+    char abs[4096];
+    if (!realpath(qemu_kernel_path(), abs)) { CU_FAIL("kernel image missing"); return; }
+    CU_ASSERT_EQUAL_FATAL(http_server_start(&h, "multiplicity-metal.elf", abs), 0);
+    char script[512];
+    snprintf(script, sizeof script,
+             "#!ipxe\ndhcp\nkernel http://10.0.2.2:%d/multiplicity-metal.elf orch=10.0.2.2:7000 labels=boot=ipxe\nboot\n",
+             h.port);
+    struct qemu_vm vm;
+    int started = qemu_start_ipxe(&vm, qemu_accel(), "virtio", script) == 0;
+    int seen = started && qemu_wait_for(&vm, "DHCP: bound", BOOT_TIMEOUT_S);
+    char *out = started ? qemu_output(&vm) : calloc(1, 1);
+    if (started) qemu_stop(&vm);
+    http_server_stop(&h);
+    if (!seen) fprintf(stderr, "\n--- serial log ---\n%s\n---\n", out);
+    CU_ASSERT(started);
+    CU_ASSERT(seen);
+    CU_ASSERT_EQUAL(h.served, 1);
+    CU_ASSERT(contains(out, "label boot=ipxe"));
+    CU_ASSERT(contains(out, "orchestrator host 10.0.2.2 port 7000"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    free(out);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -152,5 +180,9 @@ int main(void)
     CU_add_test(s, "panic_test=2: invalid opcode panic is readable", test_panic_invalid_opcode);
     CU_add_test(s, "bad options are reported, not fatal", test_bad_options);
     CU_add_test(s, "unreachable ZMTP peer is reported", test_missing_peer);
+    if (access("/usr/lib/ipxe/ipxe.lkrn", R_OK) == 0)
+        CU_add_test(s, "iPXE fetches the kernel over HTTP and boots it", test_ipxe_http_boot);
+    else
+        fprintf(stderr, "metal: /usr/lib/ipxe/ipxe.lkrn missing (package ipxe): iPXE boot test not run\n");
     return cunit_run_all("build/tests/metal/test_metal_boot");
 }
