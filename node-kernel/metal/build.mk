@@ -21,9 +21,14 @@ METAL_SHARED := netchan/zmtp/zmtp_conn.c netchan/zmtp/zmtp_commands.c \
                 netchan/zmtp/zmtp_wire.c netchan/zmtp/zmtp_names.c \
                 $(BUILD)/gen/netchan/proto/node.pb-c.c
 METAL_PROTOBUF_C := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
+# The SIP engine and the core's WASI layer, with the SIP modules embedded in the image.
+METAL_ENGINE := $(filter-out sips/engine/rt_hosted.c,$(wildcard sips/engine/*.c)) \
+                node-kernel/core/wasi.c
+METAL_FP_C   := $(METAL_ENGINE) $(METAL_DIR)/libc/math.c
+METAL_SIP_HELLO := $(BUILD)/sips/node-kernel/metal/sips/hello_metal.wasm
 
-METAL_C   := $(wildcard $(METAL_DIR)/*.c) $(METAL_DIR)/libc/libc.c $(METAL_DIR)/lwip/sys_arch.c \
-             $(METAL_SHARED)
+METAL_C   := $(wildcard $(METAL_DIR)/*.c) $(METAL_DIR)/libc/libc.c $(METAL_DIR)/libc/math.c $(METAL_DIR)/lwip/sys_arch.c \
+             $(METAL_SHARED) $(METAL_ENGINE)
 METAL_ASM := $(wildcard $(METAL_DIR)/*.S)
 METAL_OBJS := $(METAL_C:%.c=$(METAL_OBJDIR)/%.o) $(METAL_ASM:%.S=$(METAL_OBJDIR)/%.o) \
               $(LWIP_SRCS:%.c=$(METAL_OBJDIR)/%.o)
@@ -34,7 +39,7 @@ $(LWIP_SRCS): $(LWIP_STAMP)
 
 METAL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -fno-strict-aliasing \
     -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
-    -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
+    -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
     -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
     -I$(METAL_DIR)/libc/include -I. -I$(METAL_OBJDIR)/gen \
     -I$(METAL_DIR)/lwip -I$(LWIP_DIR)/src/include -I$(BUILD)/gen -I$(METAL_OBJDIR)/include
@@ -53,8 +58,13 @@ $(METAL_OBJDIR)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(METAL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-# interrupt code must leave SSE registers alone
-$(METAL_OBJDIR)/$(METAL_DIR)/idt.o: METAL_CFLAGS += -mgeneral-regs-only
+# The kernel itself uses no SSE registers, so interrupt entry need not save them; the
+# engine needs floating point (and so SSE) for WebAssembly's f32/f64.
+METAL_GENERAL_REGS := $(filter-out $(METAL_FP_C:%.c=$(METAL_OBJDIR)/%.o),$(METAL_OBJS))
+$(METAL_GENERAL_REGS): METAL_CFLAGS += -mgeneral-regs-only
+$(METAL_ENGINE:%.c=$(METAL_OBJDIR)/%.o): METAL_CFLAGS += -O3
+$(METAL_OBJDIR)/$(METAL_DIR)/sip_embed.o: $(METAL_SIP_HELLO)
+$(METAL_OBJDIR)/$(METAL_DIR)/sip_embed.o: METAL_CFLAGS += -DSIP_HELLO_WASM='"$(METAL_SIP_HELLO)"'
 
 $(METAL_KERNEL): $(METAL_OBJS) $(METAL_DIR)/linker.ld
 	@mkdir -p $(dir $@)

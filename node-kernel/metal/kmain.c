@@ -19,6 +19,7 @@
 #include "node-kernel/metal/net.h"
 #include "node-kernel/metal/echo_client.h"
 #include "node-kernel/metal/zmtp_client.h"
+#include "node-kernel/metal/sip_runner.h"
 
 extern uint64_t boot_tsc;
 
@@ -133,6 +134,9 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     print_options();
     long pt = cmdline_get_long("panic_test", 0);
     if (pt) panic_test(pt);
+
+    const char *sip = cmdline_get("sip");
+    if (sip) sip_run_embedded(sip);
 
     if (net_init(cmdline_get("nic")) != 0) panic("network initialisation failed");
     run_loop();

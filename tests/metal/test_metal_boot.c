@@ -2,7 +2,8 @@
  * checks its serial console: banner and command-line options, DHCP over virtio-net and
  * over e1000, a raw TCP echo with a host server, a ZMTP DEALER exchanging netchan
  * protobuf messages with a libzmq ROUTER on the host, readable panics for deliberate
- * faults, and refusal of bad options without crashing. No test may see "PANIC" unless
+ * faults, refusal of bad options without crashing, a WebAssembly SIP run by the engine
+ * on metal, and a network boot through iPXE over HTTP. No test may see "PANIC" unless
  * it asked for one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,27 @@ static void test_missing_peer(void)
     free(out);
 }
 
+static void test_sip_on_metal(void)
+{
+    int seen;
+    char *out = boot_and_collect("virtio", "sip=hello", "DHCP: bound", &seen);
+    CU_ASSERT(seen);
+    CU_ASSERT(contains(out, "[sip hello] hello from SIP hello: fib(20)=6765 sqrt(2)*1e6=1414214 clock advanced yes"));
+    CU_ASSERT(contains(out, "SIP hello: exit 7 (fuel used "));
+    CU_ASSERT(!contains(out, "PANIC"));
+    free(out);
+}
+
+static void test_unknown_sip(void)
+{
+    int seen;
+    char *out = boot_and_collect("virtio", "sip=../../nothing", "DHCP: bound", &seen);
+    CU_ASSERT(seen);
+    CU_ASSERT(contains(out, "SIP ../../nothing: no such module in this kernel"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    free(out);
+}
+
 static void test_ipxe_http_boot(void)
 {
     struct http_server h;
@@ -180,6 +202,8 @@ int main(void)
     CU_add_test(s, "panic_test=2: invalid opcode panic is readable", test_panic_invalid_opcode);
     CU_add_test(s, "bad options are reported, not fatal", test_bad_options);
     CU_add_test(s, "unreachable ZMTP peer is reported", test_missing_peer);
+    CU_add_test(s, "a WebAssembly SIP runs on the metal kernel", test_sip_on_metal);
+    CU_add_test(s, "an unknown SIP name is refused", test_unknown_sip);
     if (access("/usr/lib/ipxe/ipxe.lkrn", R_OK) == 0)
         CU_add_test(s, "iPXE fetches the kernel over HTTP and boots it", test_ipxe_http_boot);
     else
