@@ -53,6 +53,11 @@ int chan_create(kernel *k, const contract *c, endpoint **imp, endpoint **exp)
     return 0;
 }
 
+endpoint *chan_endpoint_new(kernel *k, const contract *c, uint8_t side)
+{
+    return ep_new(k, c, side);
+}
+
 owner_ref *obj_owner(uint8_t kind, void *obj)
 {
     return kind == HK_BLOCK ? &((xblock *)obj)->own : &((endpoint *)obj)->own;

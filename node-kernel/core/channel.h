@@ -53,6 +53,10 @@ typedef struct endpoint {
 /* A new channel; both ends start owned by OWNER_NONE (the caller places them). */
 int chan_create(kernel *k, const contract *c, endpoint **imp, endpoint **exp);
 
+/* One endpoint with no peer yet, in the contract's initial state, owned by OWNER_NONE
+ * (migration restores endpoints one by one; netchan makes proxies). */
+endpoint *chan_endpoint_new(kernel *k, const contract *c, uint8_t side);
+
 /* A message with room for `payload_len` bytes, no handles. */
 message *msg_new(uint32_t tag, const void *payload, uint32_t payload_len);
 /* Free a message and everything it owns (blocks freed, endpoints closed). */

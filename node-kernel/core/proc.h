@@ -9,7 +9,8 @@
 #include "node-kernel/core/kernel.h"
 #include "sips/sdk/sip.h"
 
-typedef enum { SIP_NEW, SIP_RUNNABLE, SIP_BLOCKED, SIP_DEAD } sip_state;
+/* SIP_PAUSED: held by a migration (migrate.h): off the run queue, wake-ups ignored. */
+typedef enum { SIP_NEW, SIP_RUNNABLE, SIP_BLOCKED, SIP_DEAD, SIP_PAUSED } sip_state;
 
 /* What one slice of a body's execution ended with. */
 typedef enum {
@@ -44,7 +45,8 @@ typedef struct sip_binding {
     int32_t handle;               /* in the SIP's table; consumed by the first bind */
 } sip_binding;
 
-typedef enum { SIP_END_NONE, SIP_END_EXIT, SIP_END_TRAP, SIP_END_KILLED } sip_end;
+/* SIP_END_MIGRATED: the SIP now runs on another kernel (migrate_release). */
+typedef enum { SIP_END_NONE, SIP_END_EXIT, SIP_END_TRAP, SIP_END_KILLED, SIP_END_MIGRATED } sip_end;
 
 typedef struct sip {
     kernel *k;

@@ -139,3 +139,66 @@ fail:
     plat_free(b);
     return rc;
 }
+
+/* ---- migration support ------------------------------------------------------------------ */
+
+wasm_store *wasm_sip_store(sip *s)
+{
+    return s->ops == &wasm_ops && s->body ? ((wasm_body *)s->body)->store : NULL;
+}
+
+const wasm_module *wasm_sip_module(sip *s)
+{
+    return s->ops == &wasm_ops && s->body ? ((wasm_body *)s->body)->mod : NULL;
+}
+
+wasi_ctx *wasm_sip_wasi(sip *s)
+{
+    return s->ops == &wasm_ops && s->body ? &((wasm_body *)s->body)->wasi : NULL;
+}
+
+int wasm_sip_attach_snapshot(sip *s, const wasm_module *m, const uint8_t *snap, size_t len,
+                             wasi_ctx *wasi, char *err, size_t errlen)
+{
+    wasm_body *b = plat_alloc(sizeof *b);
+    uint32_t n = wasm_module_num_imports(m);
+    wasm_extern *imports = plat_alloc((n + 1) * sizeof *imports);
+    if (!b || !imports) {
+        plat_free(b);
+        plat_free(imports);
+        rt_snprintf(err, errlen, "out of memory");
+        return SIP_ENOMEM;
+    }
+    __builtin_memset(b, 0, sizeof *b);
+    b->mod = m;
+    b->wasi = *wasi;                       /* moved: the caller's copy is emptied */
+    __builtin_memset(wasi, 0, sizeof *wasi);
+    wasi_ctx_set_log(&b->wasi, log_sink, s);
+    int rc = SIP_EINVAL;
+    wasm_limits_cfg lim = { .max_memory_bytes = s->quota.memory_bytes };
+    b->store = wasm_store_new(&lim);
+    if (!b->store) {
+        rt_snprintf(err, errlen, "out of memory");
+        rc = SIP_ENOMEM;
+        goto fail;
+    }
+    if (wasi_bind(b->store, m, &b->wasi, imports, err, errlen) < 0)
+        goto fail;
+    if (sipabi_bind(b->store, m, s, imports, err, errlen) < 0)
+        goto fail;
+    wasm_err e;
+    if (wasm_snapshot_restore(m, snap, len, imports, n, b->store, &b->inst, &e) != WASM_OK) {
+        rt_snprintf(err, errlen, "engine snapshot refused: %s", e.msg);
+        goto fail;
+    }
+    plat_free(imports);
+    sip_set_body(s, &wasm_ops, b);
+    return 0;
+fail:
+    plat_free(imports);
+    if (b->store)
+        wasm_store_free(b->store);
+    wasi_ctx_free(&b->wasi);
+    plat_free(b);
+    return rc;
+}

@@ -6,6 +6,7 @@
 
 #include "node-kernel/core/proc.h"
 #include "sips/engine/engine.h"
+#include "node-kernel/core/wasi.h"
 
 /* Attach a wasm body to a SIP_NEW SIP. The module is borrowed (it must outlive the SIP
  * and may be shared by many SIPs). argv/envp are copied. Returns 0, or a negative
@@ -15,5 +16,16 @@ int wasm_sip_attach(sip *s, const wasm_module *m, uint32_t argc, const char *con
 
 /* Load a module from bytes with a clear error (convenience for platforms). */
 wasm_module *wasm_sip_load_module(const uint8_t *bytes, size_t len, char *err, size_t errlen);
+
+/* Migration (node-kernel/core/migrate.c): the parts of a wasm body that a SIP image holds.
+ * Each returns NULL for a SIP whose body is not WebAssembly. */
+wasm_store *wasm_sip_store(sip *s);
+const wasm_module *wasm_sip_module(sip *s);
+wasi_ctx *wasm_sip_wasi(sip *s);
+/* Attach a wasm body rebuilt from an engine snapshot of module m, its thread paused where
+ * the snapshot was taken. *wasi is moved into the body (the caller's copy is left empty and
+ * safe to free); its log sink is pointed at this SIP. Returns 0 or a SIP_E* code with err. */
+int wasm_sip_attach_snapshot(sip *s, const wasm_module *m, const uint8_t *snap, size_t len,
+                             wasi_ctx *wasi, char *err, size_t errlen);
 
 #endif

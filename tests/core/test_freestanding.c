@@ -8,7 +8,7 @@
 static const char *const ALLOWED_PREFIX[] = {
     "memcpy", "memset", "memmove", "memcmp", "plat_", "rt_", "wasm_", "wasi_", "contract_",
     "chan_", "exheap_", "htab_", "kernel_", "msg_", "obj_owner", "owner_sip", "sched_",
-    "sip_", "sipabi_", "sys_", "native_",
+    "sip_", "sipabi_", "sys_", "native_", "mig",
 };
 
 static bool allowed(const char *sym)
