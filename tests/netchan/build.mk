@@ -14,3 +14,20 @@ $(NCT_DIR)/test_netchan: $(BUILD)/obj/tests/netchan/test_netchan.o $(BUILD)/obj/
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit
 
 TESTS += $(NCT_DIR)/test_netchan
+
+# The fuzz target: netchan and the generated protobuf code compiled by clang with
+# ASan/UBSan and fuzzer coverage; the node kernel libraries are the ordinary gcc ones.
+NCT_FUZZ      := $(NCT_DIR)/fuzz_dispatch
+NCT_FUZZ_SRCS := tests/netchan/fuzz_dispatch.c $(wildcard netchan/*.c) $(BUILD)/gen/netchan/proto/node.pb-c.c
+$(NCT_FUZZ): $(NCT_FUZZ_SRCS) $(wildcard netchan/*.h) $(NKCORE_HOSTED) | $(BUILD)/gen/netchan/proto/node.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -Wno-gnu-variable-sized-type-not-at-end \
+	    -o $@ $(NCT_FUZZ_SRCS) $(NKCORE_HOSTED) -lzmq -lprotobuf-c
+
+$(BUILD)/obj/tests/netchan/test_fuzz_netchan.o: | $(BUILD)/gen/netchan/proto/node.pb-c.h
+$(NCT_DIR)/test_fuzz_netchan: $(BUILD)/obj/tests/netchan/test_fuzz_netchan.o $(BUILD)/lib/libnetchan_proto.a | $(NCT_FUZZ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) -lcunit -lprotobuf-c
+
+TESTS += $(NCT_DIR)/test_fuzz_netchan
