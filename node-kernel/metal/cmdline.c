@@ -23,7 +23,7 @@ static void parse_labels(const char *v)
         char *comma = strchr(p, ',');
         if (comma) { *comma = 0; p = comma + 1; } else p += strlen(p);
         char *eq = strchr(item, '=');
-        if (!*item) continue;
+        if (!*item || eq == item) continue;       /* empty item or empty key */
         if (eq) { *eq = 0; labels[n_labels++] = (struct cmdline_label){ item, eq + 1 }; }
         else labels[n_labels++] = (struct cmdline_label){ item, "" };
     }

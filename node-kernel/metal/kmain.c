@@ -20,6 +20,7 @@
 #include "node-kernel/metal/echo_client.h"
 #include "node-kernel/metal/zmtp_client.h"
 #include "node-kernel/metal/sip_runner.h"
+#include "node-kernel/metal/selftest.h"
 
 extern uint64_t boot_tsc;
 
@@ -134,6 +135,10 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     print_options();
     long pt = cmdline_get_long("panic_test", 0);
     if (pt) panic_test(pt);
+
+    const char *selftest = cmdline_get("selftest");
+    if (selftest && !strcmp(selftest, "heap")) selftest_heap(20000);
+    else if (selftest) kprintf("warning: unknown selftest=%s\n", selftest);
 
     const char *sip = cmdline_get("sip");
     if (sip) sip_run_embedded(sip);

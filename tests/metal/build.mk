@@ -11,3 +11,11 @@ $(METAL_TEST): $(METAL_TEST_OBJS) $(BUILD)/lib/libnetchan_proto.a | $(BUILD)/bin
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lzmq -lprotobuf-c -lpthread
 
 TESTS += $(METAL_TEST)
+
+# The command-line parser is plain C: tested on the host, no QEMU needed.
+METAL_CMDLINE_TEST := $(METAL_TEST_DIR)/test_metal_cmdline
+$(METAL_CMDLINE_TEST): $(BUILD)/obj/tests/metal/test_metal_cmdline.o $(BUILD)/obj/node-kernel/metal/cmdline.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
+
+TESTS += $(METAL_CMDLINE_TEST)

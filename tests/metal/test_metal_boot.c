@@ -154,6 +154,16 @@ static void test_sip_on_metal(void)
     free(out);
 }
 
+static void test_heap_selftest(void)
+{
+    int seen;
+    char *out = boot_and_collect("virtio", "selftest=heap", "DHCP: bound", &seen);
+    CU_ASSERT(seen);
+    CU_ASSERT(contains(out, "HEAP SELFTEST OK: 20000 operations"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    free(out);
+}
+
 static void test_unknown_sip(void)
 {
     int seen;
@@ -204,6 +214,7 @@ int main(void)
     CU_add_test(s, "unreachable ZMTP peer is reported", test_missing_peer);
     CU_add_test(s, "a WebAssembly SIP runs on the metal kernel", test_sip_on_metal);
     CU_add_test(s, "an unknown SIP name is refused", test_unknown_sip);
+    CU_add_test(s, "heap stress self-test inside the kernel", test_heap_selftest);
     if (access("/usr/lib/ipxe/ipxe.lkrn", R_OK) == 0)
         CU_add_test(s, "iPXE fetches the kernel over HTTP and boots it", test_ipxe_http_boot);
     else
