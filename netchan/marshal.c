@@ -120,10 +120,9 @@ int nc_marshal_msg(nc_node *n, message *m, const contract *c, nc_peer *dest,
             Netchan__Block *bl = ar_alloc(ar, sizeof *bl);
             netchan__block__init(bl);
             bl->data.len = b->size;
-            bl->data.data = ar_alloc(ar, b->size);
-            memcpy(bl->data.data, b->data, b->size);
-            b->own.kind = OWNER_NONE;
-            exheap_free(&n->k->heap, b);      /* gone from this node at send time */
+            bl->data.data = b->data;          /* packed straight from the block, which is */
+            b->own.kind = OWNER_NONE;         /* freed from the heap right after packing */
+            ar_keep_block(ar, &n->k->heap, b);
             n->st.blocks_out++;
             h->kind_case = NETCHAN__HANDLE__KIND_BLOCK;
             h->block = bl;

@@ -86,11 +86,15 @@ typedef struct nc_arena {
     uint32_t n, cap;
     Netchan__NodeEnvelope **envs;     /* unpacked envelopes to free with the arena */
     uint32_t nenvs;
+    exheap *heap;                     /* blocks whose bytes a frame points at: freed */
+    xblock **blocks;                  /* from the heap once the frame is packed */
+    uint32_t nblocks;
 } nc_arena;
 void *ar_alloc(nc_arena *a, size_t size);     /* zeroed; aborts on OOM */
 char *ar_strdup(nc_arena *a, const char *s);
 void  ar_keep(nc_arena *a, void *p);          /* free p with the arena */
 void  ar_keep_env(nc_arena *a, Netchan__NodeEnvelope *env);
+void  ar_keep_block(nc_arena *a, exheap *heap, xblock *b);
 void  ar_free(nc_arena *a);
 
 /* node.c */

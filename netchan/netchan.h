@@ -68,10 +68,11 @@ int nc_add_peer(nc_node *n, const char *node_id, const char *address);
 int nc_wire(nc_node *n, struct sip *s, const char *bind_name, const contract *c,
             uint64_t chan, int side, const char *peer_node, char *err, size_t errlen);
 
-/* Process input for up to timeout_ms (0 = only what is there), run timers (heartbeats,
- * resends, dead peers) and send due acknowledgements. */
+/* Process input for up to timeout_ms (0 = only what is there) and run timers
+ * (heartbeats, resends, dead peers). */
 void nc_poll(nc_node *n, int timeout_ms);
-/* Send acknowledgements that are due (also done by nc_poll). */
+/* Send the acknowledgements that are due. The run loop calls it after the SIPs ran, so an
+ * answer sent meanwhile carries the ack instead (one frame, not two). */
 void nc_flush(nc_node *n);
 /* Nothing left to do: no remote channel ends, nothing unacknowledged, no forwarding. */
 bool nc_quiescent(const nc_node *n);

@@ -78,8 +78,21 @@ void ar_keep_env(nc_arena *a, Netchan__NodeEnvelope *env)
     a->envs[a->nenvs++] = env;
 }
 
+void ar_keep_block(nc_arena *a, exheap *heap, xblock *b)
+{
+    xblock **nb = realloc(a->blocks, (a->nblocks + 1) * sizeof *nb);
+    if (!nb)
+        abort();
+    a->blocks = nb;
+    a->heap = heap;
+    a->blocks[a->nblocks++] = b;
+}
+
 void ar_free(nc_arena *a)
 {
+    for (uint32_t i = 0; i < a->nblocks; i++)
+        exheap_free(a->heap, a->blocks[i]);
+    free(a->blocks);
     for (uint32_t i = 0; i < a->nenvs; i++)
         netchan__node_envelope__free_unpacked(a->envs[i], NULL);
     free(a->envs);
@@ -246,7 +259,6 @@ void nc_poll(nc_node *n, int timeout_ms)
 {
     nc_link_recv_all(n, timeout_ms);
     nc_timers(n);
-    nc_flush(n);
     nc_check(n, "poll");
 }
 
