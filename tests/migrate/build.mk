@@ -11,6 +11,7 @@ TEST_MIGRATE := $(BUILD)/tests/migrate/test_migrate
 $(TEST_MIGRATE): $(BUILD)/obj/tests/migrate/test_migrate.o $(BUILD)/obj/tests/migrate/fixture.o \
                  $(BUILD)/obj/tests/migrate/test_local.o $(BUILD)/obj/tests/migrate/test_image.o \
                  $(BUILD)/obj/tests/migrate/test_process.o $(MIGRATE_XFER_OBJ) \
+                 $(BUILD)/obj/tests/migrate/proc_target.o \
                  $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o) \
                  $(NKCORE_HOSTED) $(MIGRATE_TEST_SIPS) $(BUILD)/sips/pipe_source.wasm
 	@mkdir -p $(dir $@)
