@@ -208,7 +208,9 @@ static void on_heartbeat(nc_node *n, nc_peer *from, const Netchan__Heartbeat *hb
 
 void nc_dispatch_env(nc_node *n, nc_peer *from, const uint8_t *buf, size_t len)
 {
-    Netchan__NodeEnvelope *env = netchan__node_envelope__unpack(NULL, len, buf);
+    ProtobufCAllocator rx = nc_rx_allocator(n);
+    n->rx_used = 0;
+    Netchan__NodeEnvelope *env = netchan__node_envelope__unpack(&rx, len, buf);
     if (!env) {
         char sz[32];
         snprintf(sz, sizeof sz, "%zu bytes", len);
@@ -245,6 +247,7 @@ void nc_dispatch_env(nc_node *n, nc_peer *from, const uint8_t *buf, size_t len)
         drop(n, from, "envelope without a body", NULL);
         break;
     }
-    netchan__node_envelope__free_unpacked(env, NULL);
+    netchan__node_envelope__free_unpacked(env, &rx);
+    n->rx_used = 0;
     nc_check(n, "dispatch");
 }

@@ -164,7 +164,8 @@ static void proxy_deliver(endpoint *proxy, message *m, void *arg)
 {
     nc_end *e = arg;
     nc_node *n = proxy->own.owner;
-    nc_arena ar = { 0 };
+    nc_arena ar;
+    ar_init(&ar);
     Netchan__ChannelMessage cm = NETCHAN__CHANNEL_MESSAGE__INIT;
     nc_marshal_msg(n, m, e->c, e->peer, &cm, &ar, 0);
     msg_free(n->k, m);                    /* every handle slot was emptied by the marshaller */

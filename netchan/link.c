@@ -132,7 +132,8 @@ void nc_send_hello(nc_node *n, nc_peer *p)
     h.node_id = n->id;
     h.address = n->addr;
     h.boot_id = n->boot_id;
-    nc_arena ar = { 0 };
+    nc_arena ar;
+    ar_init(&ar);
     size_t cnt = 0;
     for (nc_end *e = n->ends; e; e = e->next)
         if (e->peer == p)

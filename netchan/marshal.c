@@ -107,7 +107,7 @@ int nc_marshal_msg(nc_node *n, message *m, const contract *c, nc_peer *dest,
                    Netchan__ChannelMessage *cm, nc_arena *ar, int depth)
 {
     cm->tag = m->tag;
-    cm->name = ar_strdup(ar, c && m->tag < c->nmessages ? c->messages[m->tag].name : "");
+    cm->name = (char *)(c && m->tag < c->nmessages ? c->messages[m->tag].name : "");
     cm->payload.len = m->payload_len;
     cm->payload.data = ar_alloc(ar, m->payload_len);
     memcpy(cm->payload.data, m->payload, m->payload_len);

@@ -78,11 +78,16 @@ struct nc_node {
     uint64_t chan_hi, chan_counter;   /* ids of channels this node splits across nodes */
     uint64_t last_timers_ns;
     nc_stats st;
+    /* received envelopes are unpacked into this region (reset after each one) */
+    uint8_t *rx_region;
+    size_t rx_used, rx_size;
 };
 
 /* small arena for building protobuf structures: everything freed at once */
 typedef struct nc_arena {
-    void **p;
+    _Alignas(16) uint8_t small[3072]; /* small allocations are bumped from here */
+    size_t used;
+    void **p;                         /* the rest is malloc'd and listed */
     uint32_t n, cap;
     Netchan__NodeEnvelope **envs;     /* unpacked envelopes to free with the arena */
     uint32_t nenvs;
@@ -96,6 +101,9 @@ void  ar_keep(nc_arena *a, void *p);          /* free p with the arena */
 void  ar_keep_env(nc_arena *a, Netchan__NodeEnvelope *env);
 void  ar_keep_block(nc_arena *a, exheap *heap, xblock *b);
 void  ar_free(nc_arena *a);
+void  ar_init(nc_arena *a);       /* no need to clear the inline buffer */
+/* protobuf-c allocator over the node's receive region */
+extern ProtobufCAllocator nc_rx_allocator(nc_node *n);
 
 /* node.c */
 void nc_log(nc_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

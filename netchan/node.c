@@ -41,8 +41,27 @@ void nc_check(nc_node *n, const char *where)
     }
 }
 
+void ar_init(nc_arena *a)
+{
+    a->used = 0;
+    a->p = NULL;
+    a->n = a->cap = 0;
+    a->envs = NULL;
+    a->nenvs = 0;
+    a->heap = NULL;
+    a->blocks = NULL;
+    a->nblocks = 0;
+}
+
 void *ar_alloc(nc_arena *a, size_t size)
 {
+    size_t need = (size + 15) & ~(size_t)15;
+    if (need && a->used + need <= sizeof a->small) {
+        void *q = a->small + a->used;
+        a->used += need;
+        memset(q, 0, size);
+        return q;
+    }
     void *p = calloc(1, size ? size : 1);
     if (!p)
         abort();
@@ -99,7 +118,39 @@ void ar_free(nc_arena *a)
     for (uint32_t i = 0; i < a->n; i++)
         free(a->p[i]);
     free(a->p);
-    memset(a, 0, sizeof *a);
+    a->envs = NULL;
+    a->blocks = NULL;
+    a->p = NULL;
+    a->nenvs = a->nblocks = a->n = a->cap = 0;
+    a->used = 0;
+}
+
+/* Unpacking a received envelope makes many small allocations that all die together:
+ * bump them from the node's receive region (reset after each envelope), malloc the rest. */
+static void *rx_alloc(void *data, size_t size)
+{
+    nc_node *n = data;
+    size_t need = (size + 15) & ~(size_t)15;
+    if (n->rx_region && n->rx_used + need <= n->rx_size) {
+        void *p = n->rx_region + n->rx_used;
+        n->rx_used += need;
+        return p;
+    }
+    return malloc(size ? size : 1);
+}
+
+static void rx_free(void *data, void *p)
+{
+    nc_node *n = data;
+    if (n->rx_region && (uint8_t *)p >= n->rx_region && (uint8_t *)p < n->rx_region + n->rx_size)
+        return;
+    free(p);
+}
+
+ProtobufCAllocator nc_rx_allocator(nc_node *n)
+{
+    ProtobufCAllocator a = { rx_alloc, rx_free, n };
+    return a;
 }
 
 nc_node *nc_new(kernel *k, const nc_options *o, char *err, size_t errlen)
@@ -153,6 +204,8 @@ nc_node *nc_new(kernel *k, const nc_options *o, char *err, size_t errlen)
             return NULL;
         }
     }
+    n->rx_size = 256u << 10;
+    n->rx_region = malloc(n->rx_size);
     n->last_timers_ns = nc_now();
     return n;
 }
@@ -182,6 +235,7 @@ void nc_free(nc_node *n)
         zmq_close(n->router);
     if (n->zctx)
         zmq_ctx_term(n->zctx);
+    free(n->rx_region);
     free(n);
 }
 
