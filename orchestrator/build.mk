@@ -1,0 +1,12 @@
+# orchestrator: the control plane. liborch.a holds the pieces the daemon, the CLI and the
+# tests share (manifest parser, SHA-256, state store, placement); orchd is the daemon,
+# sipctl the command-line client.
+ORCH_LIB      := $(BUILD)/lib/liborch.a
+ORCH_LIB_SRCS := orchestrator/manifest.c
+ORCH_LIB_OBJS := $(ORCH_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(ORCH_LIB): $(ORCH_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+BINS += $(ORCH_LIB)
