@@ -679,10 +679,12 @@ static void copy_msg(char *dst, size_t cap, const char *src)
     if (src) msg_str(&mb, src);
 }
 
-wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
-                              uint64_t fuel, wasi_run_result *r, wasm_err *err)
+/* Binds WASI in s, instantiates m, runs its start function and pushes the call of _start.
+ * WASM_OK with r->outcome set means the program already ended in its start function. */
+static wasm_errcode start_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
+                                  uint64_t fuel, wasi_run_result *r, bool *ended, wasm_err *err)
 {
-    __builtin_memset(r, 0, sizeof *r);
+    *ended = false;
     uint32_t n = wasm_module_num_imports(m);
     wasm_extern *imports = plat_alloc(((size_t)n + 1) * sizeof *imports);
     if (!imports) {
@@ -692,28 +694,25 @@ wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
     char why[160];
     int unbound = wasi_bind(s, m, c, imports, why, sizeof why);
     if (unbound != 0) {
-        if (unbound > 0) {
-            for (uint32_t i = 0; i < n; i++) {
-                wasm_importdesc d;
-                wasm_module_import(m, i, &d);
-                if (imports[i].kind != WASI_UNBOUND_KIND) continue;
-                msgbuf mb = {why, sizeof why, 0};
-                msg_import(&mb, &d);
-                msg_str(&mb, " needs the sip ABI, which only a node kernel (sipnode) provides");
-                break;
-            }
+        for (uint32_t i = 0; unbound > 0 && i < n; i++) {
+            wasm_importdesc d;
+            wasm_module_import(m, i, &d);
+            if (imports[i].kind != WASI_UNBOUND_KIND) continue;
+            msgbuf mb = {why, sizeof why, 0};
+            msg_import(&mb, &d);
+            msg_str(&mb, " needs the sip ABI, which only a node kernel (sipnode) provides");
+            break;
         }
         plat_free(imports);
         set_err(err, WASM_ERR_LINK, "module refused: ", why);
         return WASM_ERR_LINK;
     }
 
-    uint64_t fuel_base = wasm_fuel_used(s);
     wasm_instance *inst = NULL;
     wasm_errcode rc = wasm_instantiate(s, m, imports, n, true, fuel, &inst, err);
     plat_free(imports);
     if (rc == WASM_ERR_TRAP) {          /* the start function trapped or exited */
-        r->fuel_used = wasm_fuel_used(s) - fuel_base;
+        *ended = true;
         if (c->exited) {
             r->outcome = WASI_RUN_EXITED;
             r->exit_code = c->exit_code;
@@ -732,11 +731,30 @@ wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
                 "(a WASI command is built with crt1-command.o)", NULL);
         return WASM_ERR_LINK;
     }
-    rc = wasm_invoke_begin(s, start.addr, NULL, 0, err);
-    if (rc != WASM_OK) return rc;
+    return wasm_invoke_begin(s, start.addr, NULL, 0, err);
+}
+
+wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
+                              uint64_t fuel, wasi_run_result *r, wasm_err *err)
+{
+    return wasi_run_command_sliced(&s, m, c, fuel, 0, NULL, NULL, r, err);
+}
+
+wasm_errcode wasi_run_command_sliced(wasm_store **sp, const wasm_module *m, wasi_ctx *c,
+                                     uint64_t fuel, uint64_t slice, wasi_slice_fn between,
+                                     void *user, wasi_run_result *r, wasm_err *err)
+{
+    __builtin_memset(r, 0, sizeof *r);
+    uint64_t fuel_base = wasm_fuel_used(*sp);
+    bool ended;
+    wasm_errcode rc = start_command(*sp, m, c, fuel, r, &ended, err);
+    if (rc != WASM_OK || ended) {
+        r->fuel_used = wasm_fuel_used(*sp) - fuel_base;
+        return rc;
+    }
 
     for (;;) {
-        uint64_t used = wasm_fuel_used(s) - fuel_base;
+        uint64_t used = wasm_fuel_used(*sp) - fuel_base;
         uint64_t budget = UINT64_MAX;
         if (fuel) {
             if (used >= fuel) {
@@ -745,27 +763,39 @@ wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
             }
             budget = fuel - used;
         }
-        wasm_run_status st = wasm_run(s, budget);
+        if (slice && between && slice < budget) budget = slice;
+        wasm_run_status st = wasm_run(*sp, budget);
         if (st == WASM_RUN_YIELD) {
             if (c->sleeping && c->idle) c->idle(c->idle_user, c->wake_ns);
             continue;
         }
         if (st == WASM_RUN_FUEL) {
-            if (!fuel) continue;
-            r->outcome = WASI_RUN_OUT_OF_FUEL;
-            break;
+            if (fuel && wasm_fuel_used(*sp) - fuel_base >= fuel) {
+                r->outcome = WASI_RUN_OUT_OF_FUEL;
+                break;
+            }
+            if (slice && between) {
+                wasm_store *next = between(user, *sp, m, c);
+                if (!next) {
+                    set_err(err, WASM_ERR_SNAPSHOT, "the slice hook could not continue the run",
+                            NULL);
+                    return WASM_ERR_SNAPSHOT;
+                }
+                *sp = next;
+            }
+            continue;
         }
         if (st == WASM_RUN_DONE || st == WASM_RUN_EXIT) {
             r->outcome = WASI_RUN_EXITED;
-            r->exit_code = st == WASM_RUN_EXIT ? wasm_run_exit_code(s) : 0;
+            r->exit_code = st == WASM_RUN_EXIT ? wasm_run_exit_code(*sp) : 0;
             break;
         }
         const char *msg = NULL;
         r->outcome = WASI_RUN_TRAPPED;
-        r->trap = wasm_run_trap(s, &msg);
+        r->trap = wasm_run_trap(*sp, &msg);
         copy_msg(r->msg, sizeof r->msg, msg ? msg : wasm_trap_text(r->trap));
         break;
     }
-    r->fuel_used = wasm_fuel_used(s) - fuel_base;
+    r->fuel_used = wasm_fuel_used(*sp) - fuel_base;
     return WASM_OK;
 }

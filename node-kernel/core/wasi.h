@@ -104,4 +104,17 @@ typedef struct {
 wasm_errcode wasi_run_command(wasm_store *s, const wasm_module *m, wasi_ctx *c,
                               uint64_t fuel, wasi_run_result *r, wasm_err *err);
 
+/* Between two fuel slices of a run, with the thread paused at an instruction boundary:
+ * returns the store to continue in -- s itself, or a fresh store the hook rebuilt from a
+ * snapshot of s (then the hook frees s) -- or NULL to abandon the run. */
+typedef wasm_store *(*wasi_slice_fn)(void *user, wasm_store *s, const wasm_module *m,
+                                     wasi_ctx *c);
+
+/* wasi_run_command, pausing every `slice` fuel units (0 = never) to call `between`; *sp
+ * is the store the run ends in. siprun --snapshot-every uses this to move a running SIP
+ * through snapshot/restore, as a migration does. */
+wasm_errcode wasi_run_command_sliced(wasm_store **sp, const wasm_module *m, wasi_ctx *c,
+                                     uint64_t fuel, uint64_t slice, wasi_slice_fn between,
+                                     void *user, wasi_run_result *r, wasm_err *err);
+
 #endif

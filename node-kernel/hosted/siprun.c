@@ -1,12 +1,15 @@
 /* siprun: run one SIP module as a WASI command on Linux, without a node.
  *
- *   siprun [--fuel N] [--memory BYTES] [--env KEY=VALUE]... [--quiet] module.wasm [args...]
+ *   siprun [--fuel N] [--memory BYTES] [--snapshot-every N] [--env KEY=VALUE]... [--quiet]
+ *          module.wasm [args...]
  *
  * Loads and validates the module, binds the WASI subset (node-kernel/core/wasi.c), runs
  * _start, and passes the SIP's log through: its fd 1 to stdout, its fd 2 to stderr. At the
  * end it prints how the SIP ended on stderr ("siprun: exit 3 (fuel used N)", "siprun: trap: ...") unless
  * --quiet. --memory caps the SIP's linear memory (a suffix k, m or g scales it), as a
- * manifest's memory quota would. Its own exit status is the SIP's exit code, or:
+ * manifest's memory quota would. --snapshot-every N pauses the SIP every N fuel units,
+ * serializes its store, restores it into a fresh store and goes on there -- the round trip
+ * a migration makes -- so a SIP's output can be compared with and without. Its own exit status is the SIP's exit code, or:
  *   124  the fuel budget ran out      125  the SIP trapped
  *   126  the module was refused (malformed, invalid, forbidden import)   2  usage */
 #include "node-kernel/core/wasi.h"
@@ -23,8 +26,8 @@ enum { EXIT_USAGE = 2, EXIT_FUEL = 124, EXIT_TRAP = 125, EXIT_REFUSED = 126 };
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: siprun [--fuel N] [--memory BYTES[k|m|g]] [--env KEY=VALUE]... "
-                    "[--quiet] module.wasm [args...]\n");
+    fprintf(stderr, "usage: siprun [--fuel N] [--memory BYTES[k|m|g]] [--snapshot-every N] "
+                    "[--env KEY=VALUE]... [--quiet] module.wasm [args...]\n");
     exit(EXIT_USAGE);
 }
 
@@ -41,6 +44,43 @@ static uint64_t parse_size(const char *text)
     if (shift) end++;
     if (errno || *end || text[0] == '-' || n > (UINT64_MAX >> shift)) return 0;
     return (uint64_t)n << shift;
+}
+
+/* --snapshot-every: the store round trip between fuel slices */
+typedef struct {
+    wasm_limits_cfg limits;
+    unsigned long trips;
+    size_t last_bytes;
+} migrator;
+
+static wasm_store *round_trip(void *user, wasm_store *s, const wasm_module *m, wasi_ctx *c)
+{
+    migrator *mg = user;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    wasm_err err;
+    if (wasm_snapshot_save(s, &buf, &len, &err) != WASM_OK) {
+        fprintf(stderr, "siprun: snapshot: %s\n", err.msg);
+        return NULL;
+    }
+    uint32_t n = wasm_module_num_imports(m);
+    wasm_extern *imports = calloc((size_t)n + 1, sizeof *imports);
+    wasm_store *fresh = wasm_store_new(&mg->limits);
+    char why[200];
+    wasm_instance *inst;
+    bool ok = imports && fresh && wasi_bind(fresh, m, c, imports, why, sizeof why) == 0 &&
+              wasm_snapshot_restore(m, buf, len, imports, n, fresh, &inst, &err) == WASM_OK;
+    if (!ok) fprintf(stderr, "siprun: restore: %s\n", fresh && imports ? err.msg : "out of memory");
+    free(imports);
+    wasm_free(buf);
+    if (!ok) {
+        if (fresh) wasm_store_free(fresh);
+        return NULL;
+    }
+    wasm_store_free(s);
+    mg->trips++;
+    mg->last_bytes = len;
+    return fresh;
 }
 
 static bool line_open;      /* the SIP's last output did not end with a newline */
@@ -85,7 +125,7 @@ static uint8_t *read_file(const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
-    uint64_t fuel = 0;
+    uint64_t fuel = 0, slice = 0;
     wasm_limits_cfg limits = {0, 0, 0};
     bool quiet = false;
     const char **env = calloc((size_t)argc, sizeof *env);
@@ -97,6 +137,11 @@ int main(int argc, char **argv)
             errno = 0;
             fuel = strtoull(argv[++i], &end, 0);
             if (errno || *end || fuel == 0) usage();
+        } else if (!strcmp(argv[i], "--snapshot-every") && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            slice = strtoull(argv[++i], &end, 0);
+            if (errno || *end || slice == 0) usage();
         } else if (!strcmp(argv[i], "--memory") && i + 1 < argc) {
             limits.max_memory_bytes = parse_size(argv[++i]);
             if (limits.max_memory_bytes == 0) usage();
@@ -140,7 +185,10 @@ int main(int argc, char **argv)
 
     wasm_store *s = wasm_store_new(&limits);
     wasi_run_result r;
-    wasm_errcode rc = s ? wasi_run_command(s, m, &ctx, fuel, &r, &err) : WASM_ERR_NOMEM;
+    migrator mg = {limits, 0, 0};
+    wasm_errcode rc = s ? wasi_run_command_sliced(&s, m, &ctx, fuel, slice, round_trip, &mg,
+                                                  &r, &err)
+                        : WASM_ERR_NOMEM;
     fflush(stdout);
     if (line_open && !(quiet && rc == WASM_OK && r.outcome == WASI_RUN_EXITED))
         fputc('\n', stderr);   /* our summary line starts on a line of its own */
@@ -149,7 +197,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "siprun: %s: %s\n", path, s ? err.msg : "out of memory");
         status = EXIT_REFUSED;
     } else if (r.outcome == WASI_RUN_EXITED) {
-        if (!quiet)
+        if (!quiet && slice)
+            fprintf(stderr, "siprun: exit %" PRIu32 " (fuel used %" PRIu64 ", %lu snapshot "
+                    "round trips, last %zu bytes)\n", r.exit_code, r.fuel_used, mg.trips,
+                    mg.last_bytes);
+        else if (!quiet)
             fprintf(stderr, "siprun: exit %" PRIu32 " (fuel used %" PRIu64 ")\n", r.exit_code,
                     r.fuel_used);
         status = (int)(r.exit_code & 0xFF);

@@ -12,7 +12,7 @@ $(BUILD)/tests/wasi/wat/%.wasm: tests/wasi/wat/%.wat
 	wat2wasm $< -o $@
 
 $(TEST_WASI): $(BUILD)/obj/tests/wasi/test_wasi.o $(WASI_HOSTED) $(ENGINE_HOSTED) \
-              | $(WASI_TEST_SIPS) $(WASI_TEST_WATS) $(SIPRUN)
+              | $(WASI_TEST_SIPS) $(WASI_TEST_WATS) $(SIPRUN) $(BENCH_ENGINE_WASM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
 

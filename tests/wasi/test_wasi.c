@@ -482,6 +482,37 @@ static void test_siprun_trap_fuel_refusal(void)
     ASSERT_HAS(r.err, "usage");
 }
 
+/* Moving a running SIP through snapshot/restore every few thousand instructions (what a
+ * migration does once) must not change what it prints or how it ends. */
+static void test_siprun_snapshot_round_trips(void)
+{
+    static const struct { const char *module, *arg, *slice; } cases[] = {
+        {"sips/tests/wasi/sips/hello.wasm", NULL, "1000"},
+        {"sips/tests/wasi/sips/args_env.wasm", "x", "700"},
+        {"sips/tests/wasi/sips/alloc.wasm", NULL, "200000000"},
+        {"sips/tests/wasi/sips/exitcode.wasm", "5", "500"},
+        {"sips/bench/engine/progs/sort.wasm", "1", "40000000"},
+        {"sips/bench/engine/progs/nbody.wasm", "20", "5000000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char mod[PATH_MAX + 64];
+        snprintf(mod, sizeof mod, "%s/%s", build_dir, cases[i].module);
+        cli_run straight, moved;
+        run_siprun((const char *[]){"--quiet", mod, cases[i].arg}, cases[i].arg ? 3 : 2, &straight);
+        run_siprun((const char *[]){"--snapshot-every", cases[i].slice, mod, cases[i].arg},
+                   cases[i].arg ? 4 : 3, &moved);
+        CU_ASSERT_EQUAL(moved.status, straight.status);
+        CU_ASSERT_STRING_EQUAL(moved.out, straight.out);
+        CU_ASSERT(straight.out[0] != '\0');
+        const char *trips = strstr(moved.err, "snapshot round trips");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(trips);
+        while (trips > moved.err && trips[-1] == ' ') trips--;
+        while (trips > moved.err && trips[-1] >= '0' && trips[-1] <= '9') trips--;
+        if (atol(trips) < 3) fprintf(stderr, "\n%s: %s\n", cases[i].module, moved.err);
+        CU_ASSERT(atol(trips) >= 3);
+    }
+}
+
 int main(void)
 {
     find_build_dir();
@@ -505,5 +536,6 @@ int main(void)
     CU_pSuite c = CU_add_suite("siprun", NULL, NULL);
     CU_add_test(c, "log, arguments and exit code pass through", test_siprun_passes_log_and_exit_code);
     CU_add_test(c, "trap, fuel and refusal exit statuses", test_siprun_trap_fuel_refusal);
+    CU_add_test(c, "snapshot round trips change nothing", test_siprun_snapshot_round_trips);
     return cunit_run_all("build/tests/wasi/test_wasi");
 }
