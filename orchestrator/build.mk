@@ -2,7 +2,7 @@
 # tests share (manifest parser, SHA-256, state store, placement); orchd is the daemon,
 # sipctl the command-line client.
 ORCH_LIB      := $(BUILD)/lib/liborch.a
-ORCH_LIB_SRCS := orchestrator/manifest.c
+ORCH_LIB_SRCS := orchestrator/manifest.c orchestrator/sha256.c orchestrator/store.c orchestrator/placement.c
 ORCH_LIB_OBJS := $(ORCH_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(ORCH_LIB): $(ORCH_LIB_OBJS)
