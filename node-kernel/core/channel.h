@@ -47,6 +47,8 @@ typedef struct endpoint {
     message *qhead, *qtail;
     uint32_t qlen;
     const endpoint_remote *remote; void *remote_arg;
+    bool remote_full;             /* netchan hook: a proxy with no room now; sends to it
+                                     wait as on a full queue until netchan clears it */
     uint32_t mark;                /* reachability sweep */
 } endpoint;
 

@@ -116,6 +116,8 @@ int32_t sys_send(sip *s, int32_t h, uint32_t tag, const void *payload, uint32_t 
         return SIP_ECLOSED;
     if (!ep->peer->remote && ep->peer->qlen >= s->k->max_queue)
         return would_block(s, blocking);
+    if (ep->peer->remote && ep->peer->remote_full)   /* netchan hook: send window */
+        return would_block(s, blocking);
     message *m = msg_new(tag, payload, len);
     if (!m)
         return SIP_ENOMEM;
