@@ -6,6 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Send window: a SIP with this much unacknowledged towards one far end waits (the kernel
+ * treats the proxy like a full queue while remote_full is set). */
+static void update_window(nc_end *e)
+{
+    bool full = e->nunacked >= NC_WINDOW_FRAMES || e->unacked_bytes >= NC_WINDOW_BYTES;
+    if (e->proxy)
+        e->proxy->remote_full = full;
+}
+
 nc_end *nc_end_find(nc_node *n, uint64_t chan, uint8_t side)
 {
     for (nc_end *e = n->ends; e; e = e->next)
@@ -91,6 +100,7 @@ void nc_end_push_frame(nc_node *n, nc_end *e, uint64_t seq, bool is_close, uint8
     e->unacked_bytes += len;
     if (e->nunacked == 1)
         e->last_send_ns = nc_now();       /* the resend timer runs from the oldest frame */
+    update_window(e);
 }
 
 /* The far end has everything up to seq: forget those frames. */
@@ -108,8 +118,14 @@ void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq)
         free(f);
         progress = true;
     }
-    if (progress)
+    if (progress) {
         e->last_send_ns = nc_now();
+        bool was_full = e->proxy && e->proxy->remote_full;
+        update_window(e);
+        sip *s = e->local ? owner_sip(&e->local->own) : NULL;
+        if (was_full && s)
+            sched_wake(s);                     /* the window opened */
+    }
     if (e->local_closed && !e->uh)
         nc_end_free(n, e);
 }
@@ -235,7 +251,7 @@ static void proxy_closed(endpoint *proxy, void *arg)
     nc_end_local_gone(n, e, NETCHAN__CLOSE_REASON__CLOSE_PEER_EXITED, "the owner closed its end");
 }
 
-const endpoint_remote nc_proxy_ops = { proxy_deliver, proxy_closed };
+const endpoint_remote nc_proxy_ops = { .deliver = proxy_deliver, .closed = proxy_closed };
 
 static const char *reason_name(int r)
 {

@@ -12,6 +12,8 @@
 #define NC_ADDR_MAX  128
 #define NC_MAX_DEPTH 4            /* endpoints nested inside queued messages */
 #define NC_FWD_NS    (30ull * 1000000000ull)
+#define NC_WINDOW_FRAMES 512      /* unacknowledged frames per channel end before sends wait */
+#define NC_WINDOW_BYTES  (8u << 20)
 
 /* A sequenced frame (data or close) kept until the peer acknowledges it. */
 typedef struct nc_frame {
