@@ -460,27 +460,78 @@ static bool need_table(cc *c, uint32_t t)
 }
 
 /* ---- instruction groups --------------------------------------------------------------- */
+/* If the address operand a was just computed by i32.add (of a slot and a constant, or of
+ * two slots) into its temporary slot, take that instruction back and return its parts so
+ * the memory access computes the address itself: 1 = slot+constant, 2 = slot+slot. */
+static int take_address(cc *c, const operand *a, uint32_t *x, uint32_t *y)
+{
+    if (dead(c) || c->fail || a->is_const || c->last_op < 0 || a->slot != slot_of(c, c->nstk))
+        return 0;
+    if (c->code[c->last_pos + 1] != a->slot)
+        return 0;
+    int kind;
+    if (c->last_op == OP_I32_ADD_K)
+        kind = 1;
+    else if (c->last_op == OP_I32_ADD)
+        kind = 2;
+    else
+        return 0;
+    *x = c->code[c->last_pos + 2];
+    *y = c->code[c->last_pos + 3];
+    c->ncode = c->last_pos;
+    c->last_op = -1;
+    return kind;
+}
+
 static bool do_load(cc *c, int op, uint8_t type, uint32_t nat)
 {
-    uint32_t off;
-    if (!read_memarg(c, nat, &off))
+    uint32_t off, x, y;
+    operand a;
+    if (!read_memarg(c, nat, &off) || !pop(c, WASM_I32, &a))
         return false;
-    uint32_t a = pop_slot(c, WASM_I32);
-    uint32_t d = push(c, type);
-    uint32_t *w = emit(c, op, 3);
-    w[0] = d; w[1] = a; w[2] = off;
+    int kind = take_address(c, &a, &x, &y);
+    if (kind) {
+        uint32_t d = push(c, type);
+        uint32_t *w = emit(c, op + (kind == 1 ? OP_LOAD32_K : OP_LOAD32_X) - OP_LOAD32, 4);
+        w[0] = d; w[1] = x; w[2] = off; w[3] = y;
+    } else if (a.is_const) {
+        uint64_t ea = (uint64_t)(uint32_t)a.k + off;
+        uint32_t d = push(c, type);
+        uint32_t *w = emit(c, op + OP_LOAD32_A - OP_LOAD32, 3);
+        w[0] = d; w[1] = (uint32_t)ea; w[2] = (uint32_t)(ea >> 32);
+    } else {
+        uint32_t sa = use(c, &a);
+        uint32_t d = push(c, type);
+        uint32_t *w = emit(c, op, 3);
+        w[0] = d; w[1] = sa; w[2] = off;
+    }
     return !c->fail;
 }
 
 static bool do_store(cc *c, int op, uint8_t type, uint32_t nat)
 {
-    uint32_t off;
-    if (!read_memarg(c, nat, &off))
+    uint32_t off, x, y;
+    operand a, v;
+    if (!read_memarg(c, nat, &off) || !pop(c, type, &v) || !pop(c, WASM_I32, &a))
         return false;
-    uint32_t v = pop_slot(c, type);
-    uint32_t a = pop_slot(c, WASM_I32);
-    uint32_t *w = emit(c, op, 3);
-    w[0] = a; w[1] = v; w[2] = off;
+    /* the value must not have been computed after the address */
+    int kind = 0;
+    if (v.is_const || v.slot != slot_of(c, c->nstk + 1))
+        kind = take_address(c, &a, &x, &y);
+    uint32_t sv = use(c, &v);
+    if (kind) {
+        uint32_t *w = emit(c, op + (kind == 1 ? OP_STORE32_K : OP_STORE32_X) - OP_STORE32, 4);
+        w[0] = x; w[1] = sv; w[2] = off; w[3] = y;
+    } else if (a.is_const) {
+        uint64_t ea = (uint64_t)(uint32_t)a.k + off;
+        uint32_t *w = emit(c, op + OP_STORE32_A - OP_STORE32, 3);
+        w[0] = (uint32_t)ea; w[1] = sv; w[2] = (uint32_t)(ea >> 32);
+    } else {
+        uint32_t sa = use(c, &a);
+        uint32_t *w = emit(c, op, 3);
+        w[0] = sa; w[1] = sv; w[2] = off;
+    }
+    no_last(c);
     return !c->fail;
 }
 
@@ -760,6 +811,17 @@ static bool do_numeric(cc *c, uint8_t opc)
             emit_k(c, kop, ta, tr, &a, b.k);
         } else if (kop >= 0 && a.is_const && !b.is_const && swapped(opc)) {
             emit_k(c, k_form(swapped(opc)), ta, tr, &b, a.k);
+        } else if (opc == 0x6A && !dead(c) && !a.is_const && !b.is_const && c->last_op == OP_I32_SHL_K &&
+                   (c->code[c->last_pos + 1] == b.slot || c->code[c->last_pos + 1] == a.slot) &&
+                   c->code[c->last_pos + 1] >= slot_of(c, c->nstk) && a.slot != b.slot) {
+            /* base + (index << k): fold the shift into the add */
+            uint32_t shifted = c->code[c->last_pos + 1];
+            uint32_t x = c->code[c->last_pos + 2], k = c->code[c->last_pos + 3];
+            uint32_t base = shifted == b.slot ? a.slot : b.slot;
+            c->ncode = c->last_pos;
+            uint32_t d = push(c, tr);
+            uint32_t *w = emit(c, OP_I32_ADD_SHL_K, 4);
+            w[0] = d; w[1] = base; w[2] = x; w[3] = k;
         } else {
             uint32_t sa = use(c, &a), sb = use(c, &b);
             uint32_t d = push(c, tr);

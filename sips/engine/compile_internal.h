@@ -57,6 +57,9 @@ static inline bool op_has_dst(int op)
            op == OP_GLOBAL_GET || op == OP_REF_IS_NULL || op == OP_REF_FUNC ||
            op == OP_MEMORY_SIZE || op == OP_TABLE_GET ||
            (op >= OP_LOAD32 && op <= OP_LOAD32_U64) ||
+           (op >= OP_LOAD32_K && op <= OP_LOAD32_U64_K) ||
+           (op >= OP_LOAD32_X && op <= OP_LOAD32_U64_X) ||
+           (op >= OP_LOAD32_A && op <= OP_LOAD32_U64_A) || op == OP_I32_ADD_SHL_K ||
            (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
            (op >= OP_I32_EQ_K && op <= OP_I64_ROTR_K);
 }

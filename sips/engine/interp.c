@@ -44,15 +44,33 @@ const int32_t *wasm_interp_handlers(void)
 #define float_(o)    F32(o)
 #define double_(o)   F64(o)
 
-#define LOAD(name, T, SET, conv) L_##name: { \
-        uint64_t ea = (uint64_t)U32(pc[2]) + pc[3]; \
+/* Memory access: EA is the 64-bit effective address, LEN the instruction length. */
+#define LOADG(label, T, SET, conv, EA, LEN) label: { \
+        uint64_t ea = (EA); \
         if (__builtin_expect(ea + sizeof(T) > memsize, 0)) TRAP(WASM_TRAP_MEMORY_OOB); \
-        T v; __builtin_memcpy(&v, mem + ea, sizeof v); SET(pc[1]) = conv v; pc += 4; NEXT(); }
-#define STORE(name, T, GET) L_##name: { \
-        uint64_t ea = (uint64_t)U32(pc[1]) + pc[3]; \
+        T v; __builtin_memcpy(&v, mem + ea, sizeof v); SET(pc[1]) = conv v; pc += LEN; NEXT(); }
+#define STOREG(label, T, GET, EA, LEN) label: { \
+        uint64_t ea = (EA); \
         if (__builtin_expect(ea + sizeof(T) > memsize, 0)) TRAP(WASM_TRAP_MEMORY_OOB); \
-        T v = (T)GET(pc[2]); __builtin_memcpy(mem + ea, &v, sizeof v); pc += 4; NEXT(); }
-
+        T v = (T)GET(pc[2]); __builtin_memcpy(mem + ea, &v, sizeof v); pc += LEN; NEXT(); }
+#define EA_PLAIN ((uint64_t)U32(pc[2]) + pc[3])
+#define EA_K     ((uint64_t)(uint32_t)(U32(pc[2]) + pc[4]) + pc[3])
+#define EA_X     ((uint64_t)(uint32_t)(U32(pc[2]) + U32(pc[4])) + pc[3])
+#define EA_LA    ((uint64_t)pc[2] | ((uint64_t)pc[3] << 32))
+#define SEA_PLAIN ((uint64_t)U32(pc[1]) + pc[3])
+#define SEA_K     ((uint64_t)(uint32_t)(U32(pc[1]) + pc[4]) + pc[3])
+#define SEA_X     ((uint64_t)(uint32_t)(U32(pc[1]) + U32(pc[4])) + pc[3])
+#define SEA_A     ((uint64_t)pc[1] | ((uint64_t)pc[3] << 32))
+#define LOAD(name, T, SET, conv) \
+    LOADG(L_##name, T, SET, conv, EA_PLAIN, 4) \
+    LOADG(L_##name##_K, T, SET, conv, EA_K, 5) \
+    LOADG(L_##name##_X, T, SET, conv, EA_X, 5) \
+    LOADG(L_##name##_A, T, SET, conv, EA_LA, 4)
+#define STORE(name, T, GET) \
+    STOREG(L_##name, T, GET, SEA_PLAIN, 4) \
+    STOREG(L_##name##_K, T, GET, SEA_K, 5) \
+    STOREG(L_##name##_X, T, GET, SEA_X, 5) \
+    STOREG(L_##name##_A, T, GET, SEA_A, 4)
 
 wasm_run_status wasm_interp_run(wasm_store *s, uint64_t budget)
 {
@@ -581,6 +599,10 @@ L_TABLE_FILL: {
     CMPK64(I64_GE_S_K, int64_t, a >= b)
     CMPK64(I64_GE_U_K, uint64_t, a >= b)
     BINK32(I32_ADD_K, uint32_t, a + b)
+L_I32_ADD_SHL_K:
+    U32(pc[1]) = U32(pc[2]) + (U32(pc[3]) << (pc[4] & 31));
+    pc += 5;
+    NEXT();
     BINK32(I32_SUB_K, uint32_t, a - b)
     BINK32(I32_MUL_K, uint32_t, a * b)
 L_I32_DIV_S_K: {

@@ -35,6 +35,20 @@
     X(LOAD32) X(LOAD64) X(LOAD8_S32) X(LOAD8_U32) X(LOAD16_S32) X(LOAD16_U32) \
     X(LOAD8_S64) X(LOAD8_U64) X(LOAD16_S64) X(LOAD16_U64) X(LOAD32_S64) X(LOAD32_U64) \
     X(STORE32) X(STORE64) X(STORE8) X(STORE16) \
+    /* the same with the address computed in the instruction: _K (uint32)(a + k), operands \
+     * dst|a a|val offset k; _X (uint32)(a + b), operands dst|a a|val offset b; \
+     * _A a constant address: loads dst ealo eahi, stores ealo val eahi */ \
+    X(LOAD32_K) X(LOAD64_K) X(LOAD8_S32_K) X(LOAD8_U32_K) X(LOAD16_S32_K) X(LOAD16_U32_K) \
+    X(LOAD8_S64_K) X(LOAD8_U64_K) X(LOAD16_S64_K) X(LOAD16_U64_K) X(LOAD32_S64_K) X(LOAD32_U64_K) \
+    X(STORE32_K) X(STORE64_K) X(STORE8_K) X(STORE16_K) \
+    X(LOAD32_X) X(LOAD64_X) X(LOAD8_S32_X) X(LOAD8_U32_X) X(LOAD16_S32_X) X(LOAD16_U32_X) \
+    X(LOAD8_S64_X) X(LOAD8_U64_X) X(LOAD16_S64_X) X(LOAD16_U64_X) X(LOAD32_S64_X) X(LOAD32_U64_X) \
+    X(STORE32_X) X(STORE64_X) X(STORE8_X) X(STORE16_X) \
+    X(LOAD32_A) X(LOAD64_A) X(LOAD8_S32_A) X(LOAD8_U32_A) X(LOAD16_S32_A) X(LOAD16_U32_A) \
+    X(LOAD8_S64_A) X(LOAD8_U64_A) X(LOAD16_S64_A) X(LOAD16_U64_A) X(LOAD32_S64_A) X(LOAD32_U64_A) \
+    X(STORE32_A) X(STORE64_A) X(STORE8_A) X(STORE16_A) \
+    /* dst = a + (b << k): dst a b k */ \
+    X(I32_ADD_SHL_K) \
     /* numeric, in wasm opcode order 0x45..0xC4: unary dst a; binary dst a b */ \
     X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
     X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
