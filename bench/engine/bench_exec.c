@@ -10,16 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+
+static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+static double cpu_now_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
+
+static double tv_ms(struct timeval tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; }
 
 const char *bench_build_dir(void)
 {
@@ -92,8 +99,10 @@ bool bench_run_native(const char *exe, const char *arg, bench_outcome *o)
     }
     close(fds[0]);
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {}
     o->ms = now_ms() - t0;
+    o->cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
     o->output[got] = '\0';
     if (WIFEXITED(status)) {
         o->exit_code = WEXITSTATUS(status);
@@ -155,7 +164,7 @@ bool bench_run_engine(const char *wasm_path, const char *arg, bench_outcome *o)
     }
     wasi_ctx_set_log(&ctx, capture_log, o);
 
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_now_ms();
     wasm_module *m = NULL;
     wasm_err err;
     wasm_store *s = NULL;
@@ -174,6 +183,7 @@ bool bench_run_engine(const char *wasm_path, const char *arg, bench_outcome *o)
         snprintf(o->error, sizeof o->error, "trap: %s", r.msg);
     }
     o->ms = now_ms() - t0;
+    o->cpu_ms = cpu_now_ms() - c0;
     if (s) wasm_store_free(s);
     if (m) wasm_module_free(m);
     wasi_ctx_free(&ctx);

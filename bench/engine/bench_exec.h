@@ -11,6 +11,7 @@ typedef struct {
     char output[256];       /* what the program printed (stdout / fd 1), truncated */
     int exit_code;          /* its exit status; -1 if it crashed, trapped or ran out of fuel */
     double ms;              /* wall time of the whole run */
+    double cpu_ms;          /* CPU time (user + system) it used: steadier on a busy machine */
     char error[256];        /* why it could not run, or the trap message ("" if none) */
 } bench_outcome;
 
