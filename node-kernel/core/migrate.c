@@ -167,7 +167,179 @@ static void put_strings(mig_writer *w, uint32_t n, char **v)
         migw_str(w, v[i]);
 }
 
+/* ---- linear memory ------------------------------------------------------------------------ */
+
+#define MEM_FROM_ZERO  1                /* pages relative to zeroed memory */
+#define MEM_FROM_BASE  2                /* pages relative to the pre-copied base */
+#define PRECOPY_MAGIC  0x4552504Du      /* "MPRE" */
+#define MAX_MEMORY     (1ull << 32)     /* wasm32 */
+
+static bool page_is_zero(const uint8_t *p)
+{
+    uint64_t acc = 0;
+    for (uint32_t i = 0; i < MIGRATE_PAGE; i += 8) {
+        uint64_t v;
+        __builtin_memcpy(&v, p + i, 8);
+        acc |= v;
+    }
+    return acc == 0;
+}
+
+/* u32 count, then (u32 page index, page bytes) for every page of mem that differs from ref
+ * (ref == NULL: from zero). With a ref, it is updated to match mem. */
+static void put_pages(mig_writer *w, const uint8_t *mem, uint64_t size, uint8_t *ref)
+{
+    size_t count_at = migw_reserve(w, 4);
+    uint32_t n = 0;
+    for (uint64_t off = 0; off + MIGRATE_PAGE <= size; off += MIGRATE_PAGE) {
+        bool dirty = ref ? __builtin_memcmp(mem + off, ref + off, MIGRATE_PAGE) != 0
+                         : !page_is_zero(mem + off);
+        if (!dirty)
+            continue;
+        migw_u32(w, (uint32_t)(off / MIGRATE_PAGE));
+        migw_bytes(w, mem + off, MIGRATE_PAGE);
+        if (ref)
+            __builtin_memcpy(ref + off, mem + off, MIGRATE_PAGE);
+        n++;
+    }
+    migw_patch32(w, count_at, n);
+}
+
+/* Read pages into mem (size bytes); false with r->bad on a bad index or short buffer. */
+static bool get_pages(mig_reader *r, uint8_t *mem, uint64_t size)
+{
+    uint32_t n = migr_u32(r);
+    if (r->bad || n > migr_left(r) / (4 + MIGRATE_PAGE)) {
+        migr_fail(r, "page count out of range");
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = (uint64_t)migr_u32(r) * MIGRATE_PAGE;
+        if (r->bad || off + MIGRATE_PAGE > size) {
+            migr_fail(r, "memory page out of range");
+            return false;
+        }
+        migr_bytes(r, mem + off, MIGRATE_PAGE);
+    }
+    return !r->bad;
+}
+
+/* Grow the shadow to the memory's size (new memory is zero, like the target's). */
+static bool shadow_fit(migrate_precopy *pc, uint64_t size)
+{
+    if (size <= pc->size)
+        return true;
+    uint8_t *p = plat_realloc(pc->shadow, size);
+    if (!p)
+        return false;
+    __builtin_memset(p + pc->size, 0, size - pc->size);
+    pc->shadow = p;
+    pc->size = size;
+    return true;
+}
+
+int migrate_precopy_round(sip *s, migrate_precopy *pc, uint8_t **buf, size_t *len,
+                          uint32_t *dirty, char *err, size_t errlen)
+{
+    uint64_t size;
+    uint8_t *mem = wasm_sip_memory(s, &size);
+    *buf = NULL;
+    *len = 0;
+    *dirty = 0;
+    if (!shadow_fit(pc, size)) {
+        rt_snprintf(err, errlen, "out of memory for the pre-copy shadow");
+        return SIP_ENOMEM;
+    }
+    mig_writer w = { 0 };
+    migw_u32(&w, PRECOPY_MAGIC);
+    migw_u64(&w, size);
+    size_t count_at = w.len;
+    if (mem)
+        put_pages(&w, mem, size, pc->shadow);
+    else
+        migw_u32(&w, 0);
+    migw_u64(&w, 0);
+    if (w.oom) {
+        plat_free(w.p);
+        rt_snprintf(err, errlen, "out of memory for a pre-copy round");
+        pc->size = 0;                     /* the shadow no longer says what was sent */
+        return SIP_ENOMEM;
+    }
+    migw_patch64(&w, w.len - 8, mig_checksum(w.p, w.len - 8));
+    *dirty = (uint32_t)w.p[count_at] | (uint32_t)w.p[count_at + 1] << 8 |
+             (uint32_t)w.p[count_at + 2] << 16 | (uint32_t)w.p[count_at + 3] << 24;
+    *buf = w.p;
+    *len = w.len;
+    pc->rounds++;
+    return 0;
+}
+
+void migrate_precopy_free(migrate_precopy *pc)
+{
+    plat_free(pc->shadow);
+    __builtin_memset(pc, 0, sizeof *pc);
+}
+
+int migrate_base_apply(migrate_base *b, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    mig_reader r = { buf, buf + len, false, "" };
+    if (len < 24 || migr_u32(&r) != PRECOPY_MAGIC) {
+        rt_snprintf(err, errlen, "pre-copy round: not a pre-copy buffer");
+        return SIP_EINVAL;
+    }
+    uint64_t sum = 0;
+    for (int i = 7; i >= 0; i--)
+        sum = sum << 8 | buf[len - 8 + (size_t)i];
+    if (sum != mig_checksum(buf, len - 8)) {
+        rt_snprintf(err, errlen, "pre-copy round: checksum mismatch");
+        return SIP_EINVAL;
+    }
+    r.end = buf + len - 8;
+    uint64_t size = migr_u64(&r);
+    if (size > MAX_MEMORY || size < b->size || size % MIGRATE_PAGE) {
+        rt_snprintf(err, errlen, "pre-copy round: memory size out of range");
+        return SIP_EINVAL;
+    }
+    if (size > b->size) {
+        uint8_t *p = plat_realloc(b->mem, size);
+        if (!p) {
+            rt_snprintf(err, errlen, "pre-copy round: out of memory");
+            return SIP_ENOMEM;
+        }
+        __builtin_memset(p + b->size, 0, size - b->size);
+        b->mem = p;
+        b->size = size;
+    }
+    /* a damaged round leaves some pages applied: the base is then unusable, and the final
+     * image's checks (or the SIP's own result) cannot vouch for it -- say so */
+    if (!get_pages(&r, b->mem, b->size) || r.p != r.end) {
+        rt_snprintf(err, errlen, "pre-copy round: %s", r.bad ? r.why : "trailing bytes");
+        return SIP_EINVAL;
+    }
+    return 0;
+}
+
+void migrate_base_free(migrate_base *b)
+{
+    plat_free(b->mem);
+    b->mem = NULL;
+    b->size = 0;
+}
+
+static int save_image(sip *s, migrate_precopy *pc, migrate_image *img, char *err, size_t errlen);
+
 int migrate_save(sip *s, migrate_image *img, char *err, size_t errlen)
+{
+    return save_image(s, NULL, img, err, errlen);
+}
+
+int migrate_save_precopied(sip *s, migrate_precopy *pc, migrate_image *img, char *err,
+                           size_t errlen)
+{
+    return save_image(s, pc, img, err, errlen);
+}
+
+static int save_image(sip *s, migrate_precopy *pc, migrate_image *img, char *err, size_t errlen)
 {
     __builtin_memset(img, 0, sizeof *img);
     wasm_store *st = wasm_sip_store(s);
@@ -187,11 +359,6 @@ int migrate_save(sip *s, migrate_image *img, char *err, size_t errlen)
     uint8_t *snap = NULL;
     size_t snap_len = 0;
     wasm_err e;
-    if (wasm_snapshot_save(st, &snap, &snap_len, &e) != WASM_OK) {
-        rt_snprintf(err, errlen, "%s: engine snapshot failed: %s", s->name, e.msg);
-        rc = SIP_EINVAL;
-        goto fail;
-    }
     mig_writer *w = &c.w;
     uint64_t now = plat_time_ns(1);
     /* header: patched at the end */
@@ -236,6 +403,37 @@ int migrate_save(sip *s, migrate_image *img, char *err, size_t errlen)
             put_block(w, he->obj);
         else
             put_endpoint(&c, he->obj);
+    }
+    /* linear memory travels here, page by page; the engine snapshot is taken of the same
+     * store with its memory zeroed (the engine leaves zero pages out), then the memory is
+     * put back from what was written */
+    uint64_t mem_size;
+    uint8_t *mem = wasm_sip_memory(s, &mem_size);
+    if (pc && !shadow_fit(pc, mem_size)) {
+        rt_snprintf(err, errlen, "%s: out of memory for the pre-copy shadow", s->name);
+        goto fail;
+    }
+    migw_u8(w, pc ? MEM_FROM_BASE : MEM_FROM_ZERO);
+    migw_u64(w, mem_size);
+    size_t pages_at = w->len;
+    put_pages(w, mem, mem ? mem_size : 0, pc ? pc->shadow : NULL);
+    if (w->oom) {
+        rt_snprintf(err, errlen, "%s: out of memory writing the image", s->name);
+        goto fail;
+    }
+    if (mem)
+        __builtin_memset(mem, 0, mem_size);
+    wasm_errcode ec = wasm_snapshot_save(st, &snap, &snap_len, &e);
+    if (mem && pc) {
+        __builtin_memcpy(mem, pc->shadow, mem_size);
+    } else if (mem) {
+        mig_reader pr = { w->p + pages_at, w->p + w->len, false, "" };
+        get_pages(&pr, mem, mem_size);
+    }
+    if (ec != WASM_OK) {
+        rt_snprintf(err, errlen, "%s: engine snapshot failed: %s", s->name, e.msg);
+        rc = SIP_EINVAL;
+        goto fail;
     }
     size_t engine_off = w->len;
     migw_bytes(w, snap, snap_len);
@@ -727,9 +925,32 @@ static bool get_table(load_ctx *c, sip *s)
     return true;
 }
 
-sip *migrate_restore(kernel *k, const uint8_t *buf, size_t len, migrate_module_fn find,
-                     void *find_arg, endpoint ***ext_out, uint32_t *next_out,
-                     char *err, size_t errlen)
+/* The memory section, onto the restored store's (zeroed) memory. */
+static bool get_memory(mig_reader *r, sip *s, const migrate_base *base)
+{
+    uint8_t mode = migr_u8(r);
+    uint64_t size = migr_u64(r), have;
+    uint8_t *mem = wasm_sip_memory(s, &have);
+    if (r->bad)
+        return false;
+    if ((mode != MEM_FROM_ZERO && mode != MEM_FROM_BASE) || size != have) {
+        migr_fail(r, "memory section does not match the engine snapshot");
+        return false;
+    }
+    if (mode == MEM_FROM_BASE) {
+        if (!base || base->size > size) {
+            migr_fail(r, "image needs pre-copied memory that is missing or larger");
+            return false;
+        }
+        if (base->size)
+            __builtin_memcpy(mem, base->mem, base->size);
+    }
+    return get_pages(r, mem, size);
+}
+
+sip *migrate_restore(kernel *k, const uint8_t *buf, size_t len, const migrate_base *base,
+                     migrate_module_fn find, void *find_arg, endpoint ***ext_out,
+                     uint32_t *next_out, char *err, size_t errlen)
 {
     *ext_out = NULL;
     *next_out = 0;
@@ -834,7 +1055,7 @@ sip *migrate_restore(kernel *k, const uint8_t *buf, size_t len, migrate_module_f
             s->nbinds = i + 1;
         }
     }
-    if (r->bad || !get_table(&c, s) || !link_peers(&c))
+    if (r->bad || !get_table(&c, s) || !link_peers(&c) || !get_memory(r, s, base))
         goto fail;
     if (r->p != r->end) {
         migr_fail(r, "trailing bytes before the engine snapshot");

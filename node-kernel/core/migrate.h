@@ -16,7 +16,7 @@
  *     failed: migrate_resume(s)                     it runs on where it was
  *     migrate_image_free(&img);
  * and on the target:
- *     s = migrate_restore(k, buf, len, find_module, arg, &ext, &next, err, errlen);
+ *     s = migrate_restore(k, buf, len, NULL, find_module, arg, &ext, &next, err, errlen);
  *     ...connect ext[i] to the peer of source end i...;  migrate_resume(s);
  *
  * Endpoints: an endpoint of the SIP whose peer is also in the image (both ends held by the
@@ -53,6 +53,36 @@ void migrate_resume(sip *s);
 
 /* Serialize a paused SIP. The SIP is not changed. Returns 0, or a SIP_E* code with err. */
 int migrate_save(sip *s, migrate_image *img, char *err, size_t errlen);
+
+/* Iterative pre-copy of linear memory, to shorten the pause of large SIPs. While the SIP
+ * still runs, the source sends rounds of pages (the first round every non-zero page, each
+ * later one the pages written since, found by comparing with a shadow copy of what was
+ * sent); the target accumulates them (migrate_base_apply). Then the source pauses and saves
+ * with migrate_save_precopied(): the image carries only the pages changed since the last
+ * round, and the target restores it on top of its base. Memory pages are 4 KiB here. */
+#define MIGRATE_PAGE 4096u
+typedef struct migrate_precopy {
+    uint8_t *shadow;              /* linear memory as the target has it */
+    uint64_t size;
+    uint32_t rounds;
+} migrate_precopy;
+/* One round on a live (running between slices, or paused) SIP: *buf (plat_alloc) holds the
+ * pages that changed since the last round, *dirty how many. Returns 0 or SIP_E*. */
+int migrate_precopy_round(sip *s, migrate_precopy *pc, uint8_t **buf, size_t *len,
+                          uint32_t *dirty, char *err, size_t errlen);
+void migrate_precopy_free(migrate_precopy *pc);
+/* migrate_save after pre-copy rounds: memory as a delta against pc's shadow. */
+int migrate_save_precopied(sip *s, migrate_precopy *pc, migrate_image *img, char *err,
+                           size_t errlen);
+
+/* The target's copy of pre-copied memory. */
+typedef struct migrate_base {
+    uint8_t *mem;
+    uint64_t size;
+} migrate_base;
+/* Apply one pre-copy round (checked like an image: a damaged buffer is an error). */
+int migrate_base_apply(migrate_base *b, const uint8_t *buf, size_t len, char *err, size_t errlen);
+void migrate_base_free(migrate_base *b);
 void migrate_image_free(migrate_image *img);
 
 /* What the source does with a SIP's external ends once the target has it. */
@@ -78,9 +108,11 @@ typedef const wasm_module *(*migrate_module_fn)(void *arg, const uint8_t hash[MI
 /* Rebuild a SIP from an image on kernel k, paused. Every field is checked: a damaged or
  * hostile image gives NULL and a clear err, never a crash, and leaves k as it was.
  * *ext (plat_alloc'd, freed by the caller with plat_free) receives the new external
- * endpoints by index: no peer yet; the caller connects them before migrate_resume(). */
-sip *migrate_restore(kernel *k, const uint8_t *buf, size_t len, migrate_module_fn find,
-                     void *find_arg, endpoint ***ext, uint32_t *next, char *err, size_t errlen);
+ * endpoints by index: no peer yet; the caller connects them before migrate_resume().
+ * base: the pre-copied memory, for an image saved with migrate_save_precopied (else NULL). */
+sip *migrate_restore(kernel *k, const uint8_t *buf, size_t len, const migrate_base *base,
+                     migrate_module_fn find, void *find_arg, endpoint ***ext, uint32_t *next,
+                     char *err, size_t errlen);
 
 /* What an image says about itself, without building anything (checks header, checksum). */
 typedef struct migrate_info {

@@ -45,7 +45,7 @@ const uint8_t *migr_blob(mig_reader *r, uint32_t max, uint32_t *len);
 bool     migr_str(mig_reader *r, char *dst, uint32_t max);
 static inline size_t migr_left(const mig_reader *r) { return (size_t)(r->end - r->p); }
 
-/* FNV-1a 64 over a buffer (the image's own sections; the engine snapshot carries its own
+/* A fast 64-bit checksum over a buffer (the image's own sections; the engine snapshot carries its own
  * SHA-256). Detects damage, not tampering: a node verifies what it can (module hash,
  * contracts, bounds) and trusts its peers no further than that. */
 uint64_t mig_checksum(const uint8_t *p, size_t n);

@@ -19,7 +19,7 @@ struct mlink {
 
 static void pair_deliver(endpoint *proxy, message *m, void *arg);
 static void pair_closed(endpoint *proxy, void *arg);
-static const endpoint_remote pair_ops = { pair_deliver, pair_closed };
+static const endpoint_remote pair_ops = { .deliver = pair_deliver, .closed = pair_closed };
 
 mlink *mlink_new(void)
 {
@@ -259,7 +259,7 @@ sip *mlink_finish(mlink *l, mlink_move *mv, kernel *to, migrate_module_fn find, 
     uint64_t t1 = plat_time_ns(1);
     endpoint **ext = NULL;
     uint32_t next = 0;
-    sip *t = to ? migrate_restore(to, img->buf, img->len, find, find_arg, &ext, &next, err, errlen)
+    sip *t = to ? migrate_restore(to, img->buf, img->len, NULL, find, find_arg, &ext, &next, err, errlen)
                 : NULL;
     uint64_t t2 = plat_time_ns(1);
     st->image_bytes = img->len;

@@ -152,6 +152,14 @@ const wasm_module *wasm_sip_module(sip *s)
     return s->ops == &wasm_ops && s->body ? ((wasm_body *)s->body)->mod : NULL;
 }
 
+uint8_t *wasm_sip_memory(sip *s, uint64_t *size)
+{
+    *size = 0;
+    if (s->ops != &wasm_ops || !s->body || !((wasm_body *)s->body)->inst)
+        return NULL;
+    return wasm_instance_memory(((wasm_body *)s->body)->inst, size);
+}
+
 wasi_ctx *wasm_sip_wasi(sip *s)
 {
     return s->ops == &wasm_ops && s->body ? &((wasm_body *)s->body)->wasi : NULL;

@@ -22,6 +22,8 @@ wasm_module *wasm_sip_load_module(const uint8_t *bytes, size_t len, char *err, s
 wasm_store *wasm_sip_store(sip *s);
 const wasm_module *wasm_sip_module(sip *s);
 wasi_ctx *wasm_sip_wasi(sip *s);
+/* Linear memory 0 and its size (NULL/0 if none); invalidated when the SIP runs. */
+uint8_t *wasm_sip_memory(sip *s, uint64_t *size);
 /* Attach a wasm body rebuilt from an engine snapshot of module m, its thread paused where
  * the snapshot was taken. *wasi is moved into the body (the caller's copy is left empty and
  * safe to free); its log sink is pointed at this SIP. Returns 0 or a SIP_E* code with err. */

@@ -77,8 +77,17 @@ static int target_main(uint16_t port, target_mode mode, const contract_set *cs)
         uint32_t type;
         uint8_t *img;
         size_t len;
-        if (xfer_recv(fd, &type, &img, &len, MAX_FRAME, -1) || type != XF_IMAGE)
+        if (xfer_recv(fd, &type, &img, &len, MAX_FRAME, -1))
+            return 3;
+        if (type == XF_RAW) {                       /* the benchmark's baseline transfer */
+            free(img);
+            xfer_send(fd, XF_RESUMED, NULL, 0);
+            continue;
+        }
+        if (type != XF_IMAGE) {
+            free(img);
             return type == XF_QUIT ? 0 : 3;
+        }
         kernel *k = kernel_new(0);
         k->on_log = t_on_log;
         k->on_exit = t_on_exit;
@@ -87,7 +96,7 @@ static int target_main(uint16_t port, target_mode mode, const contract_set *cs)
         char err[256];
         endpoint **ext;
         uint32_t next;
-        sip *s = migrate_restore(k, img, len, fetch_module, &fc, &ext, &next, err, sizeof err);
+        sip *s = migrate_restore(k, img, len, NULL, fetch_module, &fc, &ext, &next, err, sizeof err);
         free(img);
         if (!s) {
             xfer_send(fd, XF_REFUSED, err, strlen(err));
@@ -180,7 +189,10 @@ void proc_source_migrate(proc_source *ps, sip *s, proc_result *r)
         if (type == XF_RESUMED) {
             free(data);
             r->downtime_ns = plat_time_ns(1) - t0;
-            migrate_release(s, &img, NULL);
+            if (ps->keep_source)
+                migrate_resume(s);
+            else
+                migrate_release(s, &img, NULL);
             migrate_image_free(&img);
             r->total_ns = plat_time_ns(1) - t0;
             r->moved = true;

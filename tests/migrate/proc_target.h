@@ -18,6 +18,7 @@
 #define XF_REFUSED  0x53464552u  /* target -> source: refused; the text says why */
 #define XF_LOG      0x31474F4Cu  /* target -> source: everything the SIP wrote */
 #define XF_EXIT     0x54495845u  /* target -> source: how it ended (int32 code, -1: trap) */
+#define XF_RAW      0x20574152u  /* benchmark baseline: bytes to answer with XF_RESUMED */
 #define XF_QUIT     0x54495551u  /* source -> target: no more images */
 
 typedef enum {
@@ -35,6 +36,8 @@ typedef struct proc_source {
     int fd;
     wasm_module **mods; char **paths; uint32_t nmods;
     int timeout_ms;
+    bool keep_source;             /* benchmark: after the confirmation resume s here
+                                     instead of releasing it (to measure again) */
 } proc_source;
 
 typedef struct proc_result {

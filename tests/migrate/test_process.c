@@ -62,7 +62,7 @@ static int child_end(child *c, bool kill_it)
 
 static proc_source source_for(int fd, int timeout_ms)
 {
-    proc_source ps = { fd, DEP.mods, DEP.mod_paths, DEP.nmods, timeout_ms };
+    proc_source ps = { fd, DEP.mods, DEP.mod_paths, DEP.nmods, timeout_ms, false };
     return ps;
 }
 
