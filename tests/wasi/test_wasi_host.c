@@ -67,7 +67,10 @@ const char *wasm_trap_text(wasm_trap t) { return "trap"; }
 /* ---- fixtures ------------------------------------------------------------------------------ */
 
 #define MEM_SIZE 65536
-static uint8_t memory[MEM_SIZE];
+#define GUARD 4096
+/* guest memory with guard zones either side: no host function may touch them */
+static struct { uint8_t before[GUARD], mem[MEM_SIZE], after[GUARD]; } arena;
+#define memory arena.mem
 static wasm_call_ctx call = {memory, MEM_SIZE, 0, false};
 static wasi_ctx ctx;
 static char logged[4096];
@@ -76,21 +79,64 @@ static int last_fd;
 
 static void log_sink(void *user, int fd, const char *data, size_t len)
 {
+    size_t room = sizeof logged - 1 - nlogged;
+    if (len > room) len = room;          /* the fuzz test writes more than we keep */
     memcpy(logged + nlogged, data, len);
     nlogged += len;
     logged[nlogged] = '\0';
     last_fd = fd;
 }
 
-/* One import of the fake module per WASI function the tests call, by name and signature. */
+/* The fake module imports every preview1 function the subset provides, with its
+ * signature: the tests call them by name, and the fuzz test calls them all. */
 typedef struct { const char *name; const char *params; bool result; } fake_import;
 static const fake_import fakes[] = {
-    {"fd_write", "iiii", true}, {"args_sizes_get", "ii", true}, {"args_get", "ii", true},
-    {"environ_sizes_get", "ii", true}, {"environ_get", "ii", true},
-    {"clock_time_get", "iIi", true}, {"random_get", "ii", true}, {"proc_exit", "i", false},
-    {"fd_fdstat_get", "ii", true}, {"fd_close", "i", true}, {"fd_seek", "iIii", true},
-    {"poll_oneoff", "iiii", true}, {"sched_yield", "", true}, {"path_open", "iiiiiIIii", true},
+    {"args_get", "ii", true},
+    {"args_sizes_get", "ii", true},
+    {"environ_get", "ii", true},
+    {"environ_sizes_get", "ii", true},
+    {"clock_res_get", "ii", true},
+    {"clock_time_get", "iIi", true},
+    {"random_get", "ii", true},
+    {"sched_yield", "", true},
+    {"proc_exit", "i", false},
+    {"proc_raise", "i", true},
+    {"poll_oneoff", "iiii", true},
+    {"fd_write", "iiii", true},
     {"fd_read", "iiii", true},
+    {"fd_close", "i", true},
+    {"fd_fdstat_get", "ii", true},
+    {"fd_filestat_get", "ii", true},
+    {"fd_prestat_get", "ii", true},
+    {"fd_prestat_dir_name", "iii", true},
+    {"fd_seek", "iIii", true},
+    {"fd_tell", "ii", true},
+    {"fd_pread", "iiiIi", true},
+    {"fd_pwrite", "iiiIi", true},
+    {"fd_advise", "iIIi", true},
+    {"fd_allocate", "iII", true},
+    {"fd_datasync", "i", true},
+    {"fd_sync", "i", true},
+    {"fd_fdstat_set_flags", "ii", true},
+    {"fd_fdstat_set_rights", "iII", true},
+    {"fd_filestat_set_size", "iI", true},
+    {"fd_filestat_set_times", "iIIi", true},
+    {"fd_renumber", "ii", true},
+    {"fd_readdir", "iiiIi", true},
+    {"path_create_directory", "iii", true},
+    {"path_filestat_get", "iiiii", true},
+    {"path_filestat_set_times", "iiiiIIi", true},
+    {"path_link", "iiiiiii", true},
+    {"path_open", "iiiiiIIii", true},
+    {"path_readlink", "iiiiii", true},
+    {"path_remove_directory", "iii", true},
+    {"path_rename", "iiiiii", true},
+    {"path_symlink", "iiiii", true},
+    {"path_unlink_file", "iii", true},
+    {"sock_accept", "iii", true},
+    {"sock_recv", "iiiiii", true},
+    {"sock_send", "iiiii", true},
+    {"sock_shutdown", "ii", true},
 };
 #define NFAKES (sizeof fakes / sizeof fakes[0])
 static wasm_importdesc descs[NFAKES];
@@ -386,6 +432,65 @@ static void test_binding_refusals(void)
     CU_ASSERT_EQUAL(strlen(err), 4);
 }
 
+static uint64_t fuzz_state = 0x243F6A8885A308D3ull;
+
+static uint64_t fuzz_next(void)
+{
+    fuzz_state ^= fuzz_state << 13;
+    fuzz_state ^= fuzz_state >> 7;
+    fuzz_state ^= fuzz_state << 17;
+    return fuzz_state;
+}
+
+/* Argument values that probe the edges: small fds, pointers near the end of memory and
+ * past it, lengths that overflow, and plain random bits. */
+static uint64_t fuzz_value(bool wide)
+{
+    uint64_t r = fuzz_next();
+    switch (r % 6) {
+    case 0:  return r >> 60;                                   /* 0..15: fds, flags */
+    case 1:  return (r >> 8) % MEM_SIZE;                       /* a pointer inside */
+    case 2:  return MEM_SIZE - (r >> 8) % 64;                  /* at the very end */
+    case 3:  return (uint64_t)UINT32_MAX - (r >> 8) % 64;      /* wraps 32 bits */
+    case 4:  return (r >> 8) % 4096;                           /* a small length */
+    default: return wide ? r : (uint32_t)r;
+    }
+}
+
+/* Every function, a hundred thousand calls with hostile arguments over random memory:
+ * no trap, no write outside guest memory, every result a preview1 errno. */
+static void test_fuzz_all_functions(void)
+{
+    memset(arena.before, 0xA5, GUARD);
+    memset(arena.after, 0x5A, GUARD);
+    for (size_t i = 0; i < MEM_SIZE; i++) memory[i] = (uint8_t)fuzz_next();
+    int bad_results = 0, traps = 0;
+    for (int round = 0; round < 100000; round++) {
+        size_t f = fuzz_next() % NFAKES;
+        uint64_t a[12];
+        for (int k = 0; fakes[f].params[k]; k++) a[k] = fuzz_value(fakes[f].params[k] == 'I');
+        /* every so often a valid-looking iovec/subscription at a pointer we pass */
+        if (round % 7 == 0) {
+            wr32((uint32_t)(a[1] % (MEM_SIZE - 8)), (uint32_t)fuzz_value(false));
+            wr32((uint32_t)(a[1] % (MEM_SIZE - 8)) + 4, (uint32_t)(fuzz_next() % 64));
+        }
+        wasm_host_status st;
+        nlogged = 0;
+        int64_t r = call_wasi(fakes[f].name, &st, a);
+        if (st == WASM_HOST_TRAP) traps++;
+        if (st == WASM_HOST_OK && fakes[f].result && (r < 0 || r > 76)) bad_results++;
+        ctx.sleeping = false;          /* do not let one random sleep hold every later poll */
+        ctx.yield_taken = false;
+        ctx.closed_fds = 0;
+    }
+    CU_ASSERT_EQUAL(traps, 0);
+    CU_ASSERT_EQUAL(bad_results, 0);
+    bool guards_ok = true;
+    for (size_t i = 0; i < GUARD; i++)
+        guards_ok &= arena.before[i] == 0xA5 && arena.after[i] == 0x5A;
+    CU_ASSERT_TRUE(guards_ok);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -400,5 +505,6 @@ int main(void)
     CU_add_test(s, "proc_exit ends the program", test_proc_exit);
     CU_add_test(s, "a module without memory gets EFAULT", test_no_memory_is_efault);
     CU_add_test(s, "binding refuses bad imports by name", test_binding_refusals);
+    CU_add_test(s, "hostile arguments to every function", test_fuzz_all_functions);
     return cunit_run_all("build/tests/wasi/test_wasi_host");
 }
