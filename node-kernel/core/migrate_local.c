@@ -221,6 +221,11 @@ struct mlink_move {
 
 mlink_move *mlink_begin(sip *s, char *err, size_t errlen)
 {
+    return mlink_begin_precopied(s, NULL, err, errlen);
+}
+
+mlink_move *mlink_begin_precopied(sip *s, migrate_precopy *pc, char *err, size_t errlen)
+{
     mlink_move *mv = plat_alloc(sizeof *mv);
     if (!mv) {
         rt_snprintf(err, errlen, "out of memory");
@@ -233,7 +238,8 @@ mlink_move *mlink_begin(sip *s, char *err, size_t errlen)
         plat_free(mv);
         return NULL;
     }
-    if (migrate_save(s, &mv->img, err, errlen) < 0) {
+    if ((pc ? migrate_save_precopied(s, pc, &mv->img, err, errlen)
+            : migrate_save(s, &mv->img, err, errlen)) < 0) {
         migrate_resume(s);
         plat_free(mv);
         return NULL;
@@ -250,6 +256,13 @@ const migrate_image *mlink_image(const mlink_move *mv)
 sip *mlink_finish(mlink *l, mlink_move *mv, kernel *to, migrate_module_fn find, void *find_arg,
                   migrate_stats *st, char *err, size_t errlen)
 {
+    return mlink_finish_base(l, mv, to, NULL, find, find_arg, st, err, errlen);
+}
+
+sip *mlink_finish_base(mlink *l, mlink_move *mv, kernel *to, const migrate_base *base,
+                       migrate_module_fn find, void *find_arg, migrate_stats *st,
+                       char *err, size_t errlen)
+{
     migrate_stats dummy;
     if (!st)
         st = &dummy;
@@ -259,7 +272,7 @@ sip *mlink_finish(mlink *l, mlink_move *mv, kernel *to, migrate_module_fn find, 
     uint64_t t1 = plat_time_ns(1);
     endpoint **ext = NULL;
     uint32_t next = 0;
-    sip *t = to ? migrate_restore(to, img->buf, img->len, NULL, find, find_arg, &ext, &next, err, errlen)
+    sip *t = to ? migrate_restore(to, img->buf, img->len, base, find, find_arg, &ext, &next, err, errlen)
                 : NULL;
     uint64_t t2 = plat_time_ns(1);
     st->image_bytes = img->len;

@@ -47,6 +47,14 @@ const migrate_image *mlink_image(const mlink_move *mv);
 sip *mlink_finish(mlink *l, mlink_move *mv, kernel *to, migrate_module_fn find, void *find_arg,
                   migrate_stats *st, char *err, size_t errlen);
 
+/* The same with pre-copied memory: the caller ran migrate_precopy_round() on s while it
+ * kept running and applied each round to `base` (as a target would); begin saves only the
+ * pages written since, finish restores on top of base. */
+mlink_move *mlink_begin_precopied(sip *s, migrate_precopy *pc, char *err, size_t errlen);
+sip *mlink_finish_base(mlink *l, mlink_move *mv, kernel *to, const migrate_base *base,
+                       migrate_module_fn find, void *find_arg, migrate_stats *st,
+                       char *err, size_t errlen);
+
 /* Proxy pairs alive now (joining ends on two kernels). */
 uint32_t mlink_live_pairs(const mlink *l);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "tests/migrate/fixture.h"
 #include "tests/cunit_main.h"
+#include "node-kernel/core/platform.h"
 
 static const char *COMPUTE =
     "contract contracts/lib/echo.contract\n"
@@ -167,10 +168,85 @@ static void test_failed_migration_keeps_running(void)
     free(want);
 }
 
+/* Pre-copy: rounds of pages while the SIP runs, then a short final image; the result is
+ * still that of an unmigrated run. A damaged round, or an image restored without its base,
+ * is refused. */
+static void test_precopy_back_and_forth(void)
+{
+    char *want = unmigrated_result();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    fx_setup();
+    mlink *l = mlink_new();
+    CU_ASSERT_FATAL(fx_deploy(COMPUTE) == 0);
+    int moves = 0, ki = 0;
+    sip *s;
+    uint64_t first_round = 0, final_image = 0;
+    while ((s = fx_find("calc", &ki))) {
+        migrate_precopy pc = { 0 };
+        migrate_base base = { 0 };
+        char err[256];
+        bool ok = true;
+        for (int r = 0; r < 3 && (s = fx_find("calc", &ki)); r++) {
+            uint8_t *buf;
+            size_t len;
+            uint32_t dirty;
+            ok = ok && migrate_precopy_round(s, &pc, &buf, &len, &dirty, err, sizeof err) == 0;
+            if (!ok)
+                break;
+            if (r == 0 && !first_round)
+                first_round = len;
+            if (r == 1 && len > 40) {
+                /* a damaged round is refused */
+                buf[len / 2] ^= 1;
+                CU_ASSERT(migrate_base_apply(&base, buf, len, err, sizeof err) < 0);
+                buf[len / 2] ^= 1;
+                CU_ASSERT(migrate_base_apply(&base, buf, len - 1, err, sizeof err) < 0);
+            }
+            ok = migrate_base_apply(&base, buf, len, err, sizeof err) == 0;
+            CU_ASSERT(ok);
+            plat_free(buf);
+            fx_step(1);                          /* it keeps running between rounds */
+        }
+        if (ok && (s = fx_find("calc", &ki))) {
+            mlink_move *mv = mlink_begin_precopied(s, &pc, err, sizeof err);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(mv);
+            if (!moves) {
+                /* without its base the image is refused */
+                const migrate_image *img = mlink_image(mv);
+                endpoint **ext;
+                uint32_t next;
+                CU_ASSERT_PTR_NULL(migrate_restore(KN[2], img->buf, img->len, NULL, fx_find_module,
+                                                   NULL, &ext, &next, err, sizeof err));
+                CU_ASSERT_PTR_NOT_NULL(strstr(err, "pre-copied"));
+                final_image = img->len;
+            }
+            migrate_stats st;
+            sip *t = mlink_finish_base(l, mv, KN[(ki + 1) % 2], &base, fx_find_module, NULL, &st,
+                                       err, sizeof err);
+            if (!t)
+                fprintf(stderr, "\nmigrate: %s\n", err);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+            moves++;
+        }
+        migrate_precopy_free(&pc);
+        migrate_base_free(&base);
+        fx_step(2);
+    }
+    CU_ASSERT(moves >= 3);
+    CU_ASSERT(final_image > 0 && final_image < first_round + 65536);
+    CU_ASSERT_EQUAL(fx_ending("calc", NULL, NULL), 1);
+    CU_ASSERT_STRING_EQUAL(fx_log("calc"), want);
+    fx_check_all();
+    mlink_free(l);
+    fx_teardown();
+    free(want);
+}
+
 void register_local_tests(void)
 {
     CU_pSuite s = CU_add_suite("migration between kernels of one process", NULL, NULL);
     CU_add_test(s, "computation moved back and forth: same result", test_compute_back_and_forth);
     CU_add_test(s, "stream mid-conversation, peer on a third kernel", test_stream_mid_conversation);
+    CU_add_test(s, "pre-copied memory, moved back and forth: same result", test_precopy_back_and_forth);
     CU_add_test(s, "failed migration: the SIP runs on at the source", test_failed_migration_keeps_running);
 }
