@@ -19,19 +19,32 @@ LWIP_SRCS  := $(addprefix $(LWIP_DIR)/src/core/, init.c def.c inet_chksum.c ip.c
 # are met by libc/libc.c.
 METAL_SHARED := netchan/zmtp/zmtp_conn.c netchan/zmtp/zmtp_commands.c \
                 netchan/zmtp/zmtp_wire.c netchan/zmtp/zmtp_names.c \
-                $(BUILD)/gen/netchan/proto/node.pb-c.c
+                $(BUILD)/gen/netchan/proto/node.pb-c.c $(BUILD)/gen/netchan/proto/orch.pb-c.c
 METAL_PROTOBUF_C := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
-# The SIP engine and the core's WASI layer, with the SIP modules embedded in the image.
+# The SIP engine, the whole node kernel core (scheduler, SIP table, exchange heap,
+# channels, the `sip` and WASI modules, migration), the contract library, and the
+# hosted node's manifest parser and deployment code (they read the embedded files
+# through libc/files.c).
 METAL_ENGINE := $(filter-out sips/engine/rt_hosted.c,$(wildcard sips/engine/*.c)) \
-                node-kernel/core/wasi.c
+                $(wildcard node-kernel/core/*.c) $(wildcard contracts/*.c) \
+                node-kernel/hosted/manifest.c node-kernel/hosted/deploy.c node-kernel/hosted/loglines.c
 METAL_FP_C   := $(METAL_ENGINE) $(METAL_DIR)/libc/math.c
-METAL_SIP_HELLO := $(BUILD)/sips/node-kernel/metal/sips/hello_metal.wasm
 
-METAL_C   := $(wildcard $(METAL_DIR)/*.c) $(METAL_DIR)/libc/libc.c $(METAL_DIR)/libc/math.c $(METAL_DIR)/lwip/sys_arch.c \
+# Files embedded in the image (bundle.h): the example applications of sips/apps (their
+# manifests, contracts and modules) and the metal demo SIP, under their build-tree paths.
+METAL_SIP_HELLO := $(BUILD)/sips/node-kernel/metal/sips/hello_metal.wasm
+METAL_APP_WASM  := $(patsubst sips/apps/%.c,$(BUILD)/sips/%.wasm,$(wildcard sips/apps/*.c))
+METAL_BUNDLE_FILES := $(sort $(wildcard sips/apps/*.sipm sips/apps/*.contract contracts/lib/*.contract)) \
+                      $(METAL_APP_WASM) $(METAL_SIP_HELLO)
+METAL_BUNDLE_S := $(METAL_OBJDIR)/gen/bundle.S
+METAL_BUNDLE_O := $(METAL_OBJDIR)/gen/bundle.o
+
+METAL_C   := $(wildcard $(METAL_DIR)/*.c) $(METAL_DIR)/libc/libc.c $(METAL_DIR)/libc/files.c \
+             $(METAL_DIR)/libc/math.c $(METAL_DIR)/lwip/sys_arch.c \
              $(METAL_SHARED) $(METAL_ENGINE)
 METAL_ASM := $(wildcard $(METAL_DIR)/*.S)
 METAL_OBJS := $(METAL_C:%.c=$(METAL_OBJDIR)/%.o) $(METAL_ASM:%.S=$(METAL_OBJDIR)/%.o) \
-              $(LWIP_SRCS:%.c=$(METAL_OBJDIR)/%.o)
+              $(LWIP_SRCS:%.c=$(METAL_OBJDIR)/%.o) $(METAL_BUNDLE_O)
 
 $(LWIP_STAMP): $(METAL_DIR)/fetch-lwip.sh
 	$(METAL_DIR)/fetch-lwip.sh $(LWIP_DIR)
@@ -50,7 +63,8 @@ $(METAL_PBC_LINK):
 	@mkdir -p $(dir $@)
 	ln -sfn /usr/include/protobuf-c $@
 
-$(METAL_OBJDIR)/%.o: %.c | $(LWIP_STAMP) $(METAL_PBC_LINK) $(BUILD)/gen/netchan/proto/node.pb-c.h
+$(METAL_OBJDIR)/%.o: %.c | $(LWIP_STAMP) $(METAL_PBC_LINK) $(BUILD)/gen/netchan/proto/node.pb-c.h \
+                          $(BUILD)/gen/netchan/proto/orch.pb-c.h
 	@mkdir -p $(dir $@)
 	$(CC) $(METAL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -63,8 +77,13 @@ $(METAL_OBJDIR)/%.o: %.S
 METAL_GENERAL_REGS := $(filter-out $(METAL_FP_C:%.c=$(METAL_OBJDIR)/%.o),$(METAL_OBJS))
 $(METAL_GENERAL_REGS): METAL_CFLAGS += -mgeneral-regs-only
 $(METAL_ENGINE:%.c=$(METAL_OBJDIR)/%.o): METAL_CFLAGS += -O3
-$(METAL_OBJDIR)/$(METAL_DIR)/sip_embed.o: $(METAL_SIP_HELLO)
-$(METAL_OBJDIR)/$(METAL_DIR)/sip_embed.o: METAL_CFLAGS += -DSIP_HELLO_WASM='"$(METAL_SIP_HELLO)"'
+
+$(METAL_BUNDLE_S): $(METAL_DIR)/mkbundle.sh $(METAL_BUNDLE_FILES)
+	@mkdir -p $(dir $@)
+	$(METAL_DIR)/mkbundle.sh $@ $(METAL_BUNDLE_FILES)
+$(METAL_OBJDIR)/$(METAL_DIR)/sip_runner.o: METAL_CFLAGS += -DMETAL_SIP_HELLO_PATH='"$(METAL_SIP_HELLO)"'
+$(METAL_BUNDLE_O): $(METAL_BUNDLE_S)
+	$(CC) $(METAL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 $(METAL_KERNEL): $(METAL_OBJS) $(METAL_DIR)/linker.ld
 	@mkdir -p $(dir $@)

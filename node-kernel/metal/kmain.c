@@ -21,6 +21,7 @@
 #include "node-kernel/metal/zmtp_client.h"
 #include "node-kernel/metal/sip_runner.h"
 #include "node-kernel/metal/selftest.h"
+#include "node-kernel/metal/node.h"
 
 extern uint64_t boot_tsc;
 
@@ -98,6 +99,7 @@ static void run_loop(void)
                 kprintf("ZMTP FAILED: bad peer=%s or no memory\n", peer);
         }
         zmtp_client_poll();
+        if (node_poll()) work = 1;
         if (!work) cpu_hlt();
     }
 }
@@ -142,6 +144,10 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
 
     const char *sip = cmdline_get("sip");
     if (sip) sip_run_embedded(sip);
+
+    if (node_init() != 0) panic("no memory for the node kernel core");
+    const char *app = cmdline_get("app");
+    if (app) node_run_apps(app);
 
     if (net_init(cmdline_get("nic")) != 0) panic("network initialisation failed");
     run_loop();

@@ -6,14 +6,14 @@
 #include <string.h>
 #include "node-kernel/core/wasi.h"
 #include "node-kernel/metal/sip_runner.h"
+#include "node-kernel/metal/bundle.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/serial.h"
 #include "node-kernel/metal/timer.h"
 
-extern const uint8_t sip_hello_wasm[], sip_hello_wasm_end[];
-
-static const struct { const char *name; const uint8_t *start, *end; } modules[] = {
-    { "hello", sip_hello_wasm, sip_hello_wasm_end },
+/* Demo SIPs by name: their modules are embedded in the image (bundle.h). */
+static const struct { const char *name, *path; } modules[] = {
+    { "hello", METAL_SIP_HELLO_PATH },
 };
 
 #define SIP_FUEL 2000000000ull
@@ -34,12 +34,13 @@ int sip_run_embedded(const char *name)
 {
     size_t i = 0, n = sizeof modules / sizeof *modules;
     while (i < n && strcmp(modules[i].name, name)) i++;
-    if (i == n) { kprintf("SIP %s: no such module in this kernel\n", name); return -1; }
+    const struct bundle_file *bf = i < n ? bundle_find(modules[i].path) : NULL;
+    if (!bf) { kprintf("SIP %s: no such module in this kernel\n", name); return -1; }
 
     wasm_module *m = NULL;
     wasm_err err;
     uint64_t t0 = timer_ns();
-    if (wasm_module_load(modules[i].start, (size_t)(modules[i].end - modules[i].start), &m, &err) != WASM_OK) {
+    if (wasm_module_load(bf->data, bf->size, &m, &err) != WASM_OK) {
         kprintf("SIP %s: refused: %s\n", name, err.msg);
         return -1;
     }

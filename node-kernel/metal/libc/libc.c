@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <assert.h>
+#include <errno.h>
 #include "node-kernel/metal/heap.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/panic.h"
@@ -172,3 +173,47 @@ void __assert_fail(const char *expr, const char *file, unsigned line, const char
 }
 
 void __stack_chk_fail(void) { panic("stack smashing detected"); }
+
+int errno;
+
+unsigned long long strtoull(const char *s, char **end, int base)
+{
+    return strtoul(s, end, base);       /* unsigned long is 64 bits here */
+}
+
+char *strdup(const char *s) { return strndup(s, strlen(s)); }
+
+char *strndup(const char *s, size_t n)
+{
+    n = strnlen(s, n);
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *strtok(char *s, const char *delim)
+{
+    static char *next;
+    if (!s) s = next;
+    if (!s) return NULL;
+    while (*s && strchr(delim, *s)) s++;
+    if (!*s) { next = NULL; return NULL; }
+    char *tok = s;
+    while (*s && !strchr(delim, *s)) s++;
+    if (*s) *s++ = 0;
+    next = s;
+    return tok;
+}
+
+char *strerror(int err)
+{
+    switch (err) {
+    case ENOENT: return "No such file or directory (not in the kernel image)";
+    case ENOMEM: return "Out of memory";
+    case EINVAL: return "Invalid argument";
+    case ERANGE: return "Numerical result out of range";
+    default:     return "Unknown error";
+    }
+}

@@ -9,5 +9,6 @@ void  free(void *p);
 int   atoi(const char *s);
 long  strtol(const char *s, char **end, int base);
 unsigned long strtoul(const char *s, char **end, int base);
+unsigned long long strtoull(const char *s, char **end, int base);
 void  abort(void) __attribute__((noreturn));
 #endif

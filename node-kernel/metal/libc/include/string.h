@@ -16,4 +16,8 @@ char  *strrchr(const char *s, int c);
 char  *strstr(const char *h, const char *n);
 char  *strncpy(char *d, const char *s, size_t n);
 char  *strcpy(char *d, const char *s);
+char  *strdup(const char *s);
+char  *strndup(const char *s, size_t n);
+char  *strtok(char *s, const char *delim);
+char  *strerror(int err);
 #endif
