@@ -5,7 +5,7 @@
  *   loopback     into a forked target process over 127.0.0.1 TCP (tests/migrate).
  * Baselines, same run, same bytes: memcpy of the image (in-process) and a raw TCP transfer
  * of the image plus the answer frame (loopback). Medians of several runs; one line each.
- * Usage: migrate_bench [--quick]   (run from the repository root) */
+ * Usage: migrate_bench [--quick | --size KIB]   (run from the repository root) */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +111,8 @@ static void bench_size(unsigned kib, int reps)
     if (fd < 0) {
         fprintf(stderr, "migrate_bench: no target process\n");
     } else {
-        proc_source ps = { fd, D.mods, D.mod_paths, D.nmods, 30000, true };
+        proc_source ps = { .fd = fd, .mods = D.mods, .paths = D.mod_paths, .nmods = D.nmods,
+                           .timeout_ms = 30000, .keep_source = true };
         uint64_t tot[32];
         for (int i = 0; i < reps; i++) {
             proc_result r;
@@ -141,6 +142,34 @@ static void bench_size(unsigned kib, int reps)
                label, dl, image / 1048576.0, bl, bl > 0 ? dl / bl : 0);
         printf("migrate %-6s loopback    total    %8.3f ms  | raw TCP transfer of %.2f MiB %7.3f ms | ratio %6.1f\n",
                label, tl, image / 1048576.0, bl, bl > 0 ? tl / bl : 0);
+        /* the same with pre-copy: rounds of pages while the SIP runs, then the rest */
+        ps.precopy_rounds = 5;
+        ps.k = k[at];
+        ps.slices_between = 1;
+        ps.stop_dirty = 16;
+        uint64_t pre[32];
+        int rounds = 0;
+        for (int i = 0; i < reps; i++) {
+            proc_result r;
+            proc_source_migrate(&ps, s, &r);
+            if (!r.moved) {
+                fprintf(stderr, "migrate_bench: %s\n", r.error);
+                break;
+            }
+            kernel_run(k[at], 2);
+            down[i] = r.downtime_ns;
+            tot[i] = r.total_ns;
+            pre[i] = r.image_bytes;
+            rounds = r.rounds;
+        }
+        dl = median_ms(down, reps);
+        tl = median_ms(tot, reps);
+        double last = median_ms(pre, reps) * 1e6 / 1024.0;
+        printf("migrate %-6s pre-copy    downtime %8.3f ms  | raw TCP transfer of %.2f MiB %7.3f ms | ratio %6.1f"
+               "  (%d rounds, final image %.0f KiB)\n", label, dl, image / 1048576.0, bl,
+               bl > 0 ? dl / bl : 0, rounds, last);
+        printf("migrate %-6s pre-copy    total    %8.3f ms  | raw TCP transfer of %.2f MiB %7.3f ms | ratio %6.1f\n",
+               label, tl, image / 1048576.0, bl, bl > 0 ? tl / bl : 0);
         xfer_send(fd, XF_QUIT, NULL, 0);
         close(fd);
     }
@@ -162,6 +191,10 @@ int main(int argc, char **argv)
 {
     bool quick = argc > 1 && !strcmp(argv[1], "--quick");
     int reps = quick ? 3 : 7;
+    if (argc > 2 && !strcmp(argv[1], "--size")) {          /* one size, in KiB */
+        bench_size((unsigned)strtoul(argv[2], NULL, 10), reps);
+        return 0;
+    }
     bench_size(64, reps);
     bench_size(1024, reps);
     if (!quick)

@@ -68,6 +68,8 @@ static int target_main(uint16_t port, target_mode mode, const contract_set *cs)
     if (fd < 0)
         return 2;
     fetch_ctx fc = { fd, NULL };
+    migrate_base base = { 0 };
+    bool base_bad = false;
     for (;;) {
         if (mode == TARGET_DIE_EARLY) {
             uint8_t b;
@@ -79,6 +81,13 @@ static int target_main(uint16_t port, target_mode mode, const contract_set *cs)
         size_t len;
         if (xfer_recv(fd, &type, &img, &len, MAX_FRAME, -1))
             return 3;
+        if (type == XF_PAGES) {                     /* pre-copy: accumulate the base */
+            char err[256];
+            if (migrate_base_apply(&base, img, len, err, sizeof err) < 0)
+                base_bad = true;
+            free(img);
+            continue;
+        }
         if (type == XF_RAW) {                       /* the benchmark's baseline transfer */
             free(img);
             xfer_send(fd, XF_RESUMED, NULL, 0);
@@ -96,8 +105,13 @@ static int target_main(uint16_t port, target_mode mode, const contract_set *cs)
         char err[256];
         endpoint **ext;
         uint32_t next;
-        sip *s = migrate_restore(k, img, len, NULL, fetch_module, &fc, &ext, &next, err, sizeof err);
+        sip *s = base_bad ? NULL
+               : migrate_restore(k, img, len, &base, fetch_module, &fc, &ext, &next, err, sizeof err);
+        if (base_bad)
+            snprintf(err, sizeof err, "a pre-copy round was damaged");
         free(img);
+        migrate_base_free(&base);
+        base_bad = false;
         if (!s) {
             xfer_send(fd, XF_REFUSED, err, strlen(err));
             kernel_free(k);
@@ -158,13 +172,46 @@ static void send_module(proc_source *ps, const uint8_t *hash)
 void proc_source_migrate(proc_source *ps, sip *s, proc_result *r)
 {
     memset(r, 0, sizeof *r);
+    uint64_t start = plat_time_ns(1);
+    uint32_t id = s->id;
+    migrate_precopy pc = { 0 };
+    for (int i = 0; i < ps->precopy_rounds; i++) {
+        uint8_t *buf;
+        size_t len;
+        uint32_t dirty;
+        if (migrate_precopy_round(s, &pc, &buf, &len, &dirty, r->error, sizeof r->error) < 0) {
+            migrate_precopy_free(&pc);
+            return;
+        }
+        int sent = xfer_send(ps->fd, XF_PAGES, buf, len);
+        plat_free(buf);
+        if (sent) {
+            snprintf(r->error, sizeof r->error, "the target went away during pre-copy");
+            migrate_precopy_free(&pc);
+            return;
+        }
+        r->precopy_bytes += len;
+        r->rounds++;
+        if (dirty <= ps->stop_dirty)
+            break;
+        kernel_run(ps->k, ps->slices_between);     /* it runs on meanwhile */
+        if (sip_by_id(ps->k, id) != s) {
+            snprintf(r->error, sizeof r->error, "the SIP ended during pre-copy");
+            migrate_precopy_free(&pc);
+            return;
+        }
+    }
     uint64_t t0 = plat_time_ns(1);
     if (migrate_pause(s) < 0) {
         snprintf(r->error, sizeof r->error, "cannot pause");
+        migrate_precopy_free(&pc);
         return;
     }
     migrate_image img;
-    if (migrate_save(s, &img, r->error, sizeof r->error) < 0) {
+    int saved = r->rounds ? migrate_save_precopied(s, &pc, &img, r->error, sizeof r->error)
+                          : migrate_save(s, &img, r->error, sizeof r->error);
+    migrate_precopy_free(&pc);
+    if (saved < 0) {
         migrate_resume(s);
         return;
     }
@@ -194,7 +241,7 @@ void proc_source_migrate(proc_source *ps, sip *s, proc_result *r)
             else
                 migrate_release(s, &img, NULL);
             migrate_image_free(&img);
-            r->total_ns = plat_time_ns(1) - t0;
+            r->total_ns = plat_time_ns(1) - start;
             r->moved = true;
             return;
         }

@@ -18,6 +18,7 @@
 #define XF_REFUSED  0x53464552u  /* target -> source: refused; the text says why */
 #define XF_LOG      0x31474F4Cu  /* target -> source: everything the SIP wrote */
 #define XF_EXIT     0x54495845u  /* target -> source: how it ended (int32 code, -1: trap) */
+#define XF_PAGES    0x53454750u  /* source -> target: a pre-copy round of memory pages */
 #define XF_RAW      0x20574152u  /* benchmark baseline: bytes to answer with XF_RESUMED */
 #define XF_QUIT     0x54495551u  /* source -> target: no more images */
 
@@ -38,6 +39,12 @@ typedef struct proc_source {
     int timeout_ms;
     bool keep_source;             /* benchmark: after the confirmation resume s here
                                      instead of releasing it (to measure again) */
+    /* pre-copy: up to this many rounds of pages while s runs on kernel k (slices_between
+     * slices after each), stopping early once a round has at most stop_dirty pages */
+    int precopy_rounds;
+    kernel *k;
+    uint64_t slices_between;
+    uint32_t stop_dirty;
 } proc_source;
 
 typedef struct proc_result {
@@ -45,7 +52,9 @@ typedef struct proc_result {
     char error[256];              /* why not */
     uint64_t image_bytes;
     uint64_t downtime_ns;         /* pause -> confirmation received */
-    uint64_t total_ns;            /* pause -> released */
+    uint64_t total_ns;            /* first pre-copy round (or pause) -> released */
+    uint64_t precopy_bytes;       /* sent in pre-copy rounds */
+    int rounds;
 } proc_result;
 
 /* Migrate s (on its kernel) to the target connected on ps->fd. */

@@ -62,7 +62,8 @@ static int child_end(child *c, bool kill_it)
 
 static proc_source source_for(int fd, int timeout_ms)
 {
-    proc_source ps = { fd, DEP.mods, DEP.mod_paths, DEP.nmods, timeout_ms, false };
+    proc_source ps = { .fd = fd, .mods = DEP.mods, .paths = DEP.mod_paths, .nmods = DEP.nmods,
+                       .timeout_ms = timeout_ms };
     return ps;
 }
 
@@ -72,7 +73,7 @@ static void run_slices(int n)
         fx_step(1);
 }
 
-static void test_to_another_process(void)
+static void to_another_process(int precopy_rounds)
 {
     char *want = unmigrated();
     CU_ASSERT_PTR_NOT_NULL_FATAL(want);
@@ -86,10 +87,14 @@ static void test_to_another_process(void)
         sip *s = fx_find("calc", NULL);
         CU_ASSERT_PTR_NOT_NULL(s);
         proc_source ps = source_for(c.fd, 10000);
+        ps.precopy_rounds = precopy_rounds;
+        ps.k = KN[0];
+        ps.slices_between = 2;
         proc_result r;
         if (s)
             proc_source_migrate(&ps, s, &r);
         CU_ASSERT(s && r.moved);
+        CU_ASSERT(!precopy_rounds || r.rounds > 0);
         if (s && !r.moved)
             fprintf(stderr, "\nmigration failed: %s\n", r.error);
         CU_ASSERT_PTR_NULL(fx_find("calc", NULL));   /* released here */
@@ -111,6 +116,9 @@ static void test_to_another_process(void)
     fx_teardown();
     free(want);
 }
+
+static void test_to_another_process(void) { to_another_process(0); }
+static void test_to_another_process_precopy(void) { to_another_process(4); }
 
 static void killed_target(target_mode mode)
 {
@@ -165,6 +173,7 @@ void register_process_tests(void)
 {
     CU_pSuite s = CU_add_suite("migration to another process (loopback TCP)", NULL, NULL);
     CU_add_test(s, "mid-computation to a forked target: same result", test_to_another_process);
+    CU_add_test(s, "the same with pre-copy rounds while it runs", test_to_another_process_precopy);
     CU_add_test(s, "target killed before confirming: runs on at the source",
                 test_target_killed_before_confirming);
     CU_add_test(s, "target dies as the image arrives: runs on at the source",
