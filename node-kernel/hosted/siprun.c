@@ -5,13 +5,14 @@
  *
  * Loads and validates the module, binds the WASI subset (node-kernel/core/wasi.c), runs
  * _start, and passes the SIP's log through: its fd 1 to stdout, its fd 2 to stderr. At the
- * end it prints how the SIP ended on stderr ("siprun: exit 3 (fuel used N)", "siprun: trap: ...") unless
- * --quiet. --memory caps the SIP's linear memory (a suffix k, m or g scales it), as a
- * manifest's memory quota would. --snapshot-every N pauses the SIP every N fuel units,
- * serializes its store, restores it into a fresh store and goes on there -- the round trip
- * a migration makes -- so a SIP's output can be compared with and without. Its own exit status is the SIP's exit code, or:
- *   124  the fuel budget ran out      125  the SIP trapped
- *   126  the module was refused (malformed, invalid, forbidden import)   2  usage */
+ * end it says on stderr how the SIP ended ("siprun: exit 3 (fuel used N)", "siprun: trap:
+ * ..."); --quiet drops that line for normal exits.
+ *   --fuel N            stop the SIP after about N instructions
+ *   --memory BYTES      cap its linear memory (suffix k, m or g), as a manifest quota does
+ *   --snapshot-every N  every N fuel units, serialize the store, restore it into a fresh
+ *                       store and go on there: the round trip a migration makes
+ * Exit status: the SIP's exit code, or 124 (fuel ran out), 125 (trap), 126 (module refused:
+ * malformed, invalid, forbidden import, no _start), 2 (usage). */
 #include "node-kernel/core/wasi.h"
 
 #include <errno.h>
