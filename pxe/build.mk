@@ -1,0 +1,23 @@
+# pxe/: network boot. libpxe holds the iPXE scripts and the dnsmasq configuration
+# generator; the orchestrator's boot routes, `sipctl pxe` and `sipctl fleet` live in
+# orchestrator/ (their files are listed here, so that orchestrator/'s own build.mk
+# stays its owner's) and are linked into `sipctl-boot` until sipctl itself takes them.
+PXE_LIB     := $(BUILD)/lib/libpxe.a
+PXE_OBJS    := $(addprefix $(BUILD)/obj/pxe/, ipxe_script.o dnsmasq_conf.o)
+BOOT_OBJS   := $(addprefix $(BUILD)/obj/orchestrator/, http_boot.o boot_server.o sipctl_pxe.o \
+                   sipctl_fleet.o)
+SIPCTL_BOOT := $(BUILD)/bin/sipctl-boot
+
+$(PXE_LIB): $(PXE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libsipctl_boot.a: $(BOOT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SIPCTL_BOOT): $(BUILD)/obj/orchestrator/sipctl_boot_main.o $(BUILD)/lib/libsipctl_boot.a $(PXE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lmicrohttpd -lvirt -lpthread
+
+BINS += $(PXE_LIB) $(SIPCTL_BOOT)
