@@ -10,3 +10,13 @@ $(ORCH_LIB): $(ORCH_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 BINS += $(ORCH_LIB)
+
+ORCHD      := $(BUILD)/bin/orchd
+ORCHD_OBJS := $(addprefix $(BUILD)/obj/orchestrator/,orchd.o node_link.o reconcile.o apply.o http_api.o status_page.o)
+$(ORCHD_OBJS): | $(NETCHAN_PROTO_HDRS)
+
+$(ORCHD): $(ORCHD_OBJS) $(ORCH_LIB) $(NETCHAN_PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lzmq -lprotobuf-c -lmicrohttpd -lsqlite3 -ljansson -lyaml -lpthread
+
+BINS += $(ORCHD)

@@ -1,0 +1,190 @@
+/* Applying and deleting applications. apply validates the manifest, reads and hashes
+ * every module, and stores app, SIPs (desired = run, observed = pending), channels and
+ * modules in one transaction: an invalid manifest or an unreadable module changes
+ * nothing. The reconcile loop then places and starts the SIPs. */
+#include "orchestrator/orchd.h"
+#include "orchestrator/manifest.h"
+#include "orchestrator/sha256.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODULE_MAX (64u << 20)
+
+static json_t *error_json(int *status, int code, const char *msg)
+{
+    *status = code;
+    return json_pack("{s:s}", "error", msg);
+}
+
+static uint8_t *read_module(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (n + 65536 > cap) {
+            cap = (n + 65536) * 2;
+            buf = realloc(buf, cap);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0 && n <= MODULE_MAX);
+    fclose(f);
+    if (n > MODULE_MAX) {
+        snprintf(err, errlen, "larger than %u MiB", MODULE_MAX >> 20);
+        free(buf);
+        return NULL;
+    }
+    if (n < 8 || memcmp(buf, "\0asm", 4)) {
+        snprintf(err, errlen, "not a WebAssembly module");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static char *spec_json(const om_sip *s)
+{
+    json_t *args = json_array(), *env = json_object(), *labels = json_object();
+    json_t *aff = json_array(), *anti = json_array(), *eps = json_array();
+    for (uint32_t i = 0; i < s->nargs; i++)
+        json_array_append_new(args, json_string(s->args[i]));
+    for (uint32_t i = 0; i < s->nenv; i++)
+        json_object_set_new(env, s->env[i].key, json_string(s->env[i].value));
+    for (uint32_t i = 0; i < s->nlabels; i++)
+        json_object_set_new(labels, s->labels[i].key, json_string(s->labels[i].value));
+    for (uint32_t i = 0; i < s->naffinity; i++)
+        json_array_append_new(aff, json_string(s->affinity[i]));
+    for (uint32_t i = 0; i < s->nanti; i++)
+        json_array_append_new(anti, json_string(s->anti[i]));
+    for (uint32_t i = 0; i < s->neps; i++)
+        json_array_append_new(eps, json_pack("{s:s,s:s}", "name", s->eps[i].name, "contract", s->eps[i].contract));
+    json_t *spec = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "args", args, "env", env, "labels", labels,
+                             "affinity", aff, "anti_affinity", anti, "endpoints", eps, "module", s->module);
+    char *text = json_dumps(spec, JSON_COMPACT);
+    json_decref(spec);
+    return text;
+}
+
+json_t *orch_apply(orchd *o, const char *file, const char *text, size_t len, const char *base, int *status)
+{
+    char err[512];
+    om_app a;
+    o->m.applies++;
+    if (om_parse(text, len, file, &a, err, sizeof err)) {
+        o->m.apply_errors++;
+        return error_json(status, 400, err);
+    }
+    char *old = store_text(o->st, "SELECT manifest FROM apps WHERE name = %Q", a.name);
+    if (old) {
+        int same = strlen(old) == len && !memcmp(old, text, len);
+        free(old);
+        json_t *r;
+        if (same) {
+            *status = 200;
+            r = json_pack("{s:s,s:b}", "app", a.name, "unchanged", 1);
+        } else {
+            snprintf(err, sizeof err, "%s: app '%s' exists with another manifest: delete it first", file, a.name);
+            o->m.apply_errors++;
+            r = error_json(status, 409, err);
+        }
+        om_free(&a);
+        return r;
+    }
+    /* read and hash every module before touching the store */
+    char (*hashes)[65] = calloc(a.nsips + 1, sizeof *hashes);
+    uint8_t **mods = calloc(a.nsips + 1, sizeof *mods);
+    size_t *lens = calloc(a.nsips + 1, sizeof *lens);
+    json_t *result = NULL;
+    for (uint32_t i = 0; i < a.nsips && !result; i++) {
+        char path[PATH_MAX], why[200];
+        if (a.sips[i].module[0] == '/' || !base || !base[0])
+            snprintf(path, sizeof path, "%s", a.sips[i].module);
+        else
+            snprintf(path, sizeof path, "%s/%s", base, a.sips[i].module);
+        mods[i] = read_module(path, &lens[i], why, sizeof why);
+        if (!mods[i]) {
+            snprintf(err, sizeof err, "%s:%u: module: %s: %s", file, a.sips[i].line, a.sips[i].module, why);
+            o->m.apply_errors++;
+            result = error_json(status, 400, err);
+            break;
+        }
+        uint8_t d[32];
+        sha256(mods[i], lens[i], d);
+        sha256_hex(d, hashes[i]);
+    }
+    if (!result && store_begin(o->st))
+        result = error_json(status, 500, store_error(o->st));
+    if (!result) {
+        uint64_t now = store_now_ms();
+        int bad = store_exec(o->st, "INSERT INTO apps(name, file, manifest, created_ms, updated_ms)"
+                             " VALUES(%Q, %Q, %Q, %lld, %lld)", a.name, file, text, (long long)now, (long long)now);
+        json_t *ids = json_array();
+        for (uint32_t i = 0; i < a.nsips && !bad; i++) {
+            const om_sip *s = &a.sips[i];
+            bad |= store_put_module(o->st, hashes[i], mods[i], lens[i]);
+            char *spec = spec_json(s);
+            for (uint32_t r = 0; r < s->replicas && !bad; r++) {
+                char id[128];
+                snprintf(id, sizeof id, "%s/%s/%u", a.name, s->name, r);
+                json_array_append_new(ids, json_string(id));
+                bad |= store_exec(o->st,
+                    "INSERT INTO sips(id, app, name, replica, module_hash, memory, fuel, spec, restart,"
+                    " backoff_ms, max_backoff_ms, desired, observed, updated_ms)"
+                    " VALUES(%Q,%Q,%Q,%d,%Q,%lld,%lld,%Q,%Q,%d,%d,'run','pending',%lld)",
+                    id, a.name, s->name, (int)r, hashes[i], (long long)s->memory, (long long)s->fuel, spec,
+                    om_restart_name(s->restart), (int)s->backoff_ms, (int)s->max_backoff_ms, (long long)now);
+            }
+            free(spec);
+        }
+        for (uint32_t i = 0; i < a.nchans && !bad; i++) {
+            const om_channel *c = &a.chans[i];
+            bad |= store_exec(o->st, "INSERT INTO channels(app, contract, imp_sip, imp_ep, exp_sip, exp_ep)"
+                              " VALUES(%Q,%Q,%Q,%Q,%Q,%Q)", a.name, c->contract, c->imp_sip, c->imp_ep,
+                              c->exp_sip, c->exp_ep);
+        }
+        if (bad || store_commit(o->st)) {
+            store_rollback(o->st);
+            json_decref(ids);
+            result = error_json(status, 500, store_error(o->st));
+        } else {
+            store_event(o->st, "app", a.name, "applied from %s: %u SIPs, %u channels", file,
+                        (unsigned)json_array_size(ids), a.nchans);
+            *status = 201;
+            result = json_pack("{s:s,s:o,s:i}", "app", a.name, "sips", ids, "channels", (int)a.nchans);
+        }
+    }
+    for (uint32_t i = 0; i < a.nsips; i++)
+        free(mods[i]);
+    free(mods);
+    free(lens);
+    free(hashes);
+    om_free(&a);
+    return result;
+}
+
+json_t *orch_delete_app(orchd *o, const char *app, int *status)
+{
+    if (!store_int(o->st, 0, "SELECT count(*) FROM apps WHERE name = %Q", app)) {
+        char err[128];
+        snprintf(err, sizeof err, "no app named '%s'", app);
+        return error_json(status, 404, err);
+    }
+    int64_t n = store_int(o->st, 0, "SELECT count(*) FROM sips WHERE app = %Q", app);
+    store_begin(o->st);
+    store_exec(o->st, "UPDATE sips SET desired = 'delete' WHERE app = %Q", app);
+    store_exec(o->st, "DELETE FROM channels WHERE app = %Q", app);
+    store_exec(o->st, "DELETE FROM apps WHERE name = %Q", app);
+    store_commit(o->st);
+    store_event(o->st, "app", app, "deleted (%lld SIPs stopping)", (long long)n);
+    *status = 200;
+    return json_pack("{s:s,s:I}", "deleted", app, "sips", (json_int_t)n);
+}

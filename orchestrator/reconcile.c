@@ -1,0 +1,222 @@
+/* The reconcile loop: make observed state follow desired state. Each tick it declares
+ * silent nodes dead (their SIPs go back to pending), stops and forgets deleted SIPs,
+ * places pending SIPs and sends their creates once every channel peer has a node, and
+ * (through orch_sip_ended) applies restart policies with exponential back-off. */
+#include "orchestrator/orchd.h"
+#include "orchestrator/placement.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BACKOFF_MS     200
+#define DEFAULT_MAX_BACKOFF_MS 10000
+#define ACTIVE "('starting','created','running','blocked')"
+
+static const char *jstr(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : "";
+}
+
+static int64_t jint(json_t *obj, const char *key)
+{
+    return json_integer_value(json_object_get(obj, key));
+}
+
+int orch_state_final(const char *s)
+{
+    return !strcmp(s, "exited") || !strcmp(s, "trapped") || !strcmp(s, "killed") ||
+           !strcmp(s, "failed") || !strcmp(s, "lost");
+}
+
+static void check_dead_nodes(orchd *o, uint64_t now)
+{
+    for (uint32_t i = 0; i < o->nconns; i++) {
+        orch_conn *c = &o->conns[i];
+        if (!c->live || now - c->last_seen_ms <= o->dead_ms)
+            continue;
+        c->live = 0;
+        o->m.nodes_died++;
+        store_exec(o->st, "UPDATE nodes SET state = 'dead' WHERE id = %Q", c->node_id);
+        store_event(o->st, "node", c->node_id, "dead: no heartbeat for %llu ms",
+                    (unsigned long long)(now - c->last_seen_ms));
+        json_t *rows = store_query(o->st, "SELECT id FROM sips WHERE node = %Q AND desired = 'run'"
+                                   " AND observed IN ('starting','created','running','blocked','pending','backoff')",
+                                   c->node_id);
+        size_t k;
+        json_t *row;
+        json_array_foreach(rows, k, row) {
+            store_event(o->st, "sip", jstr(row, "id"), "node %s died: rescheduling", c->node_id);
+            o->m.rescheduled++;
+        }
+        json_decref(rows);
+        store_exec(o->st, "UPDATE sips SET node = NULL, observed = 'pending', next_start_ms = 0"
+                   " WHERE node = %Q AND desired = 'run' AND observed IN "
+                   "('starting','created','running','blocked','pending','backoff')", c->node_id);
+    }
+}
+
+static void do_deletions(orchd *o)
+{
+    json_t *rows = store_query(o->st, "SELECT id, node, observed FROM sips WHERE desired = 'delete'");
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (json_is_string(json_object_get(row, "node")) && !orch_state_final(jstr(row, "observed")))
+            orch_send_stop(o, jstr(row, "node"), jstr(row, "id"), "deleted");
+        store_exec(o->st, "DELETE FROM sips WHERE id = %Q", jstr(row, "id"));
+        store_event(o->st, "sip", jstr(row, "id"), "deleted");
+    }
+    json_decref(rows);
+}
+
+/* Build the placement inputs and choose a node for one SIP row; NULL with why. */
+static char *choose_node(orchd *o, json_t *sip, char *why, size_t whylen)
+{
+    json_t *spec = json_loads(jstr(sip, "spec"), 0, NULL);
+    om_sip req = { .name = (char *)jstr(sip, "name"), .memory = (uint64_t)jint(sip, "memory") };
+    json_t *labels = json_object_get(spec, "labels");
+    json_t *aff = json_object_get(spec, "affinity"), *anti = json_object_get(spec, "anti_affinity");
+    req.labels = calloc(json_object_size(labels) + 1, sizeof *req.labels);
+    const char *k;
+    json_t *v;
+    json_object_foreach(labels, k, v) {
+        req.labels[req.nlabels].key = (char *)k;
+        req.labels[req.nlabels++].value = (char *)(json_string_value(v) ? json_string_value(v) : "");
+    }
+    req.affinity = calloc(json_array_size(aff) + 1, sizeof *req.affinity);
+    for (size_t i = 0; i < json_array_size(aff); i++)
+        req.affinity[req.naffinity++] = (char *)(json_string_value(json_array_get(aff, i)) ?: "");
+    req.anti = calloc(json_array_size(anti) + 1, sizeof *req.anti);
+    for (size_t i = 0; i < json_array_size(anti); i++)
+        req.anti[req.nanti++] = (char *)(json_string_value(json_array_get(anti, i)) ?: "");
+
+    json_t *nodes = store_query(o->st,
+        "SELECT n.id, n.memory, n.labels, (SELECT coalesce(sum(CASE WHEN s.memory > 0 THEN s.memory"
+        " ELSE %lld END), 0) FROM sips s WHERE s.node = n.id AND s.desired = 'run'"
+        " AND s.observed IN ('starting','created','running','blocked','pending','backoff')) AS used,"
+        " (SELECT count(*) FROM sips s WHERE s.node = n.id AND s.desired = 'run'"
+        " AND s.observed IN ('starting','created','running','blocked','pending','backoff')) AS nsips"
+        " FROM nodes n WHERE n.state = 'ready' ORDER BY n.id", (long long)PL_DEFAULT_MEMORY);
+    size_t nn = json_array_size(nodes);
+    pl_node *pn = calloc(nn + 1, sizeof *pn);
+    json_t **nl = calloc(nn + 1, sizeof *nl);
+    om_kv **kvs = calloc(nn + 1, sizeof *kvs);
+    uint32_t live = 0;
+    for (size_t i = 0; i < nn; i++) {
+        json_t *n = json_array_get(nodes, i);
+        orch_conn *c = orch_conn_find(o, jstr(n, "id"));
+        if (!c || !c->live)
+            continue;
+        pl_node *p = &pn[live];
+        p->id = jstr(n, "id");
+        p->memory = (uint64_t)jint(n, "memory");
+        p->used = (uint64_t)jint(n, "used");
+        p->nsips = (uint32_t)jint(n, "nsips");
+        nl[i] = json_loads(jstr(n, "labels"), 0, NULL);
+        kvs[i] = calloc(json_object_size(nl[i]) + 1, sizeof **kvs);
+        json_object_foreach(nl[i], k, v) {
+            kvs[i][p->nlabels].key = (char *)k;
+            kvs[i][p->nlabels++].value = (char *)(json_string_value(v) ?: "");
+        }
+        p->labels = kvs[i];
+        live++;
+    }
+    json_t *others = store_query(o->st, "SELECT name, node FROM sips WHERE app = %Q AND id != %Q"
+                                 " AND desired = 'run' AND node IS NOT NULL", jstr(sip, "app"), jstr(sip, "id"));
+    size_t np = json_array_size(others);
+    pl_placed *pp = calloc(np + 1, sizeof *pp);
+    for (size_t i = 0; i < np; i++) {
+        pp[i].sip = jstr(json_array_get(others, i), "name");
+        pp[i].node = jstr(json_array_get(others, i), "node");
+    }
+    int best = place_sip(&req, pn, live, pp, (uint32_t)np, why, whylen);
+    char *chosen = best >= 0 ? strdup(pn[best].id) : NULL;
+    for (size_t i = 0; i < nn; i++) {
+        json_decref(nl[i]);
+        free(kvs[i]);
+    }
+    free(pn); free(nl); free(kvs); free(pp);
+    free(req.labels); free(req.affinity); free(req.anti);
+    json_decref(others);
+    json_decref(nodes);
+    json_decref(spec);
+    return chosen;
+}
+
+static void start_pending(orchd *o, uint64_t now)
+{
+    json_t *rows = store_query(o->st, "SELECT * FROM sips WHERE desired = 'run' AND observed IN"
+                               " ('pending','backoff') AND next_start_ms <= %lld ORDER BY app, name, replica",
+                               (long long)now);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *id = jstr(row, "id");
+        orch_conn *c = json_is_string(json_object_get(row, "node")) ? orch_conn_find(o, jstr(row, "node")) : NULL;
+        if (!c || !c->live) {
+            char why[256];
+            char *node = choose_node(o, row, why, sizeof why);
+            if (!node) {
+                if (strcmp(jstr(row, "error"), why)) {
+                    store_exec(o->st, "UPDATE sips SET node = NULL, error = %Q WHERE id = %Q", why, id);
+                    store_event(o->st, "sip", id, "unplaceable: %s", why);
+                }
+                continue;
+            }
+            store_exec(o->st, "UPDATE sips SET node = %Q, error = NULL WHERE id = %Q", node, id);
+            store_event(o->st, "sip", id, "placed on %s", node);
+            json_object_set_new(row, "node", json_string(node));
+            free(node);
+        }
+        if (orch_send_create(o, row))
+            continue;           /* a channel peer has no node yet: next tick */
+        store_exec(o->st, "UPDATE sips SET observed = 'starting', updated_ms = %lld WHERE id = %Q",
+                   (long long)now, id);
+    }
+    json_decref(rows);
+}
+
+void orch_sip_ended(orchd *o, const char *sip_id, const char *state, int exit_code, const char *error)
+{
+    json_t *rows = store_query(o->st, "SELECT * FROM sips WHERE id = %Q", sip_id);
+    json_t *row = json_array_get(rows, 0);
+    if (!row) {
+        json_decref(rows);
+        return;
+    }
+    uint64_t now = store_now_ms();
+    store_exec(o->st, "UPDATE sips SET observed = %Q, exit_code = %d, error = %Q, updated_ms = %lld WHERE id = %Q",
+               state, exit_code, error && error[0] ? error : NULL, (long long)now, sip_id);
+    if (!strcmp(state, "exited"))
+        store_event(o->st, "sip", sip_id, "exited with status %d on %s", exit_code, jstr(row, "node"));
+    else
+        store_event(o->st, "sip", sip_id, "%s on %s: %s", state, jstr(row, "node"), error ? error : "");
+    const char *policy = jstr(row, "restart");
+    int failed = strcmp(state, "exited") || exit_code != 0;
+    int restart = !strcmp(policy, "always") || (!strcmp(policy, "on-failure") && failed);
+    if (restart && strcmp(jstr(row, "desired"), "run"))
+        restart = 0;
+    if (restart) {
+        int64_t n = jint(row, "restarts") + 1;
+        uint64_t base = jint(row, "backoff_ms") > 0 ? (uint64_t)jint(row, "backoff_ms") : DEFAULT_BACKOFF_MS;
+        uint64_t max = jint(row, "max_backoff_ms") > 0 ? (uint64_t)jint(row, "max_backoff_ms") : DEFAULT_MAX_BACKOFF_MS;
+        uint64_t delay = base << (n - 1 < 20 ? n - 1 : 20);
+        if (delay > max)
+            delay = max;
+        store_exec(o->st, "UPDATE sips SET observed = 'backoff', restarts = %lld, next_start_ms = %lld"
+                   " WHERE id = %Q", (long long)n, (long long)(now + delay), sip_id);
+        store_event(o->st, "sip", sip_id, "restart #%lld (%s) in %llu ms", (long long)n, policy,
+                    (unsigned long long)delay);
+        o->m.sips_restarted++;
+    }
+    json_decref(rows);
+}
+
+void orch_reconcile(orchd *o)
+{
+    uint64_t now = store_now_ms();
+    check_dead_nodes(o, now);
+    do_deletions(o);
+    start_pending(o, now);
+}
