@@ -53,13 +53,15 @@ static int iface_ipv4(const char *ifname, char *ip, size_t iplen, char *net, siz
     return found;
 }
 
-/* Appends "/boot.ipxe" to a base URL unless it already names a script. */
+/* The URL iPXE is sent to: base + /boot.ipxe?mac=${net0/mac:hexhyp} (iPXE expands
+ * settings in a DHCP file name, so the server learns the MAC), unless the base already
+ * names a script. */
 static void script_url(const char *orch, char *out, size_t len)
 {
     size_t n = strlen(orch);
     while (n && orch[n - 1] == '/') n--;
-    if (n > 5 && !strncmp(orch + n - 5, ".ipxe", 5)) snprintf(out, len, "%.*s", (int)n, orch);
-    else snprintf(out, len, "%.*s%s", (int)n, orch, PXE_SCRIPT_PATH);
+    if (strstr(orch, ".ipxe")) snprintf(out, len, "%s", orch);
+    else snprintf(out, len, "%.*s%s", (int)n, orch, PXE_SCRIPT_PATH PXE_MAC_QUERY);
 }
 
 enum { O_IFACE = 256, O_ORCH, O_RANGE, O_SERVE_DHCP, O_TFTP, O_LOGF, O_PIDF, O_LEASEF, O_MAC,
@@ -129,7 +131,7 @@ static int cmd_config(struct pxe_args *a)
         a->range = net;
     }
     if (a->orch) script_url(a->orch, url, sizeof url);
-    else snprintf(url, sizeof url, "http://%s:%d%s", ip, DEFAULT_HTTP_PORT, PXE_SCRIPT_PATH);
+    else snprintf(url, sizeof url, "http://%s:%d%s", ip, DEFAULT_HTTP_PORT, PXE_SCRIPT_PATH PXE_MAC_QUERY);
     struct pxe_dnsmasq_opts o = { .interface = a->iface, .script_url = url, .range = a->range,
                                   .serve_dhcp = a->serve_dhcp, .tftp_root = a->tftp,
                                   .log_file = a->logf, .pid_file = a->pidf, .lease_file = a->leasef };

@@ -125,7 +125,7 @@ int pxe_script_node(char *buf, size_t len, const struct pxe_boot_params *p, cons
     if (p->extra && *p->extra) put(&o, " %s", p->extra);
     put(&o, " || goto failed\nboot || goto failed\n");
     put(&o, ":failed\necho Multiplicity: network boot failed, retrying in 10 s\n"
-            "sleep 10\nchain %.*s%s?mac=${net0/mac:hexhyp}\n",
+            "sleep 10\nchain %.*s%s" PXE_MAC_QUERY "\n",
         (int)base_len(p->http_base), p->http_base, PXE_SCRIPT_PATH);
     if (o.cut) return fail(err, errlen, "script longer than %zu bytes", len);
     return (int)o.used;
@@ -138,7 +138,7 @@ int pxe_script_chain(char *buf, size_t len, const char *http_base, char *err, si
     struct out o = { buf, len, 0, 0 };
     put(&o, "#!ipxe\n# Multiplicity stage 1: get an address, then the per-node script\n"
             ":retry\nisset ${net0/ip} || dhcp || goto wait\n"
-            "chain %.*s%s?mac=${net0/mac:hexhyp} || goto wait\n"
+            "chain %.*s%s" PXE_MAC_QUERY " || goto wait\n"
             ":wait\necho Multiplicity: no address or boot server unreachable, retrying in 10 s\n"
             "sleep 10\ngoto retry\n",
         (int)base_len(http_base), http_base, PXE_SCRIPT_PATH);

@@ -25,6 +25,8 @@ struct pxe_boot_params {
 /* The path the kernel image is served at, below http_base. */
 #define PXE_KERNEL_PATH "/kernel/multiplicity.elf"
 #define PXE_SCRIPT_PATH "/boot.ipxe"
+/* iPXE expands ${...} in scripts and in DHCP file names: the node's MAC, with '-'. */
+#define PXE_MAC_QUERY "?mac=${net0/mac:hexhyp}"
 
 /* Parses "52:54:00:12:34:56", "52-54-00-12-34-56" or "525400123456" into the canonical
  * lower-case colon form (18 bytes with the NUL). Returns 0, or -1 if malformed. */
