@@ -79,6 +79,19 @@ static void send_ack(orchd *o, const uint8_t *ident, size_t identlen, int ok, co
     send_to(o, ident, identlen, &msg);
 }
 
+void orch_send_start(orchd *o, const char *node_id, const char *sip_id)
+{
+    orch_conn *c = orch_conn_find(o, node_id);
+    if (!c || !c->live)
+        return;
+    Orch__SipStart start = ORCH__SIP_START__INIT;
+    start.sip_id = (char *)sip_id;
+    Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
+    msg.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_START;
+    msg.sip_start = &start;
+    send_conn(o, c, &msg);
+}
+
 void orch_send_stop(orchd *o, const char *node_id, const char *sip_id, const char *reason)
 {
     orch_conn *c = orch_conn_find(o, node_id);
@@ -168,7 +181,7 @@ int orch_send_create(orchd *o, json_t *sip)
     c.module_hash.len = 32;
     c.memory_limit_bytes = (uint64_t)json_integer_value(json_object_get(sip, "memory"));
     c.fuel_slice = (uint64_t)json_integer_value(json_object_get(sip, "fuel"));
-    c.start = 1;
+    c.start = 1;        /* cleared below if it has channels: orch_send_start then */
     json_t *spec = json_loads(jstr(sip, "spec"), 0, NULL);
     json_t *args = json_object_get(spec, "args"), *env = json_object_get(spec, "env");
     size_t nargs = json_array_size(args);
@@ -188,6 +201,7 @@ int orch_send_create(orchd *o, json_t *sip)
     }
     json_t *keep = NULL;
     int rc = make_bindings(o, sip, &c, &keep);
+    c.start = c.n_bindings == 0;
     if (!rc) {
         Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
         msg.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_CREATE;

@@ -43,6 +43,7 @@ orch_conn *orch_conn_find(orchd *o, const char *node_id);
 orch_conn *orch_conn_add(orchd *o, const char *node_id);
 int  orch_send_create(orchd *o, json_t *sip);
 void orch_send_stop(orchd *o, const char *node_id, const char *sip_id, const char *reason);
+void orch_send_start(orchd *o, const char *node_id, const char *sip_id);
 
 /* reconcile.c: dead nodes, placement, (re)starts, deletions; called every tick */
 void orch_reconcile(orchd *o);

@@ -177,6 +177,26 @@ static void start_pending(orchd *o, uint64_t now)
     json_decref(rows);
 }
 
+/* SIPs created without starting (they have channels) start once every channel peer has
+ * been created too, so no end receives traffic before its peer end exists. */
+static void start_created(orchd *o)
+{
+    json_t *rows = store_query(o->st,
+        "SELECT s.id, s.node FROM sips s WHERE s.desired = 'run' AND s.observed = 'created'"
+        " AND NOT EXISTS (SELECT 1 FROM channels c JOIN sips p ON p.app = c.app AND p.replica = 0"
+        "  AND p.name = (CASE WHEN c.imp_sip = s.name THEN c.exp_sip ELSE c.imp_sip END)"
+        "  WHERE c.app = s.app AND (c.imp_sip = s.name OR c.exp_sip = s.name)"
+        "  AND p.observed IN ('pending','backoff','starting'))");
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        orch_send_start(o, jstr(row, "node"), jstr(row, "id"));
+        store_exec(o->st, "UPDATE sips SET observed = 'running', updated_ms = %lld WHERE id = %Q",
+                   (long long)store_now_ms(), jstr(row, "id"));
+    }
+    json_decref(rows);
+}
+
 void orch_sip_ended(orchd *o, const char *sip_id, const char *state, int exit_code, const char *error)
 {
     json_t *rows = store_query(o->st, "SELECT * FROM sips WHERE id = %Q", sip_id);
@@ -219,4 +239,5 @@ void orch_reconcile(orchd *o)
     check_dead_nodes(o, now);
     do_deletions(o);
     start_pending(o, now);
+    start_created(o);
 }

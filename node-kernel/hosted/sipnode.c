@@ -14,6 +14,7 @@
 #include "node-kernel/hosted/loglines.h"
 #include "node-kernel/hosted/runloop.h"
 #include "netchan/sipnode_opts.h"       /* netchan hook: --node/--listen/--wire... */
+#include "node-kernel/hosted/orch_agent.h" /* orchestrator hook: --orch ADDR ... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,9 @@ static void usage(void)
     fprintf(stderr, "usage: sipnode [-q|-v] [-c FILE.contract]... MANIFEST\n"
                     "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n"
                     "netchan options (netchan/sipnode_opts.h): --node ID --listen ADDR --peer ID=ADDR\n"
-                    "       --wire CONTRACT:CHAN:imp|exp:SIP.NAME@PEER --hb-ms N --dead-ms N --rto-ms N\n");
+                    "       --wire CONTRACT:CHAN:imp|exp:SIP.NAME@PEER --hb-ms N --dead-ms N --rto-ms N\n"
+                    "orchestrator (node-kernel/hosted/orch_agent.h): sipnode [-c FILE.contract]... --orch ADDR\n"
+                    "       [--orch-id ID] [--orch-nc ADDR] [--orch-label K=V]... [--orch-memory SIZE]\n");
     exit(2);
 }
 
@@ -110,10 +113,14 @@ int main(int argc, char **argv)
             cfiles[ncfiles++] = argv[++i];
         } else if (sipnode_netchan_option(argc, argv, &i)) {
             /* netchan hook: consumed (see netchan/sipnode_opts.h) */
+        } else if (orch_agent_option(argc, argv, &i)) {
+            /* orchestrator hook: consumed (see node-kernel/hosted/orch_agent.h) */
         } else {
             usage();
         }
     }
+    if (orch_agent_enabled() && i >= argc)      /* orchestrator hook: SIPs come from orchd */
+        return orch_agent_main(cfiles, ncfiles);
     if (i >= argc)
         usage();
 
