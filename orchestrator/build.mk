@@ -20,3 +20,10 @@ $(ORCHD): $(ORCHD_OBJS) $(ORCH_LIB) $(NETCHAN_PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lzmq -lprotobuf-c -lmicrohttpd -lsqlite3 -ljansson -lyaml -lpthread
 
 BINS += $(ORCHD)
+
+SIPCTL := $(BUILD)/bin/sipctl
+$(SIPCTL): $(BUILD)/obj/orchestrator/sipctl.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcurl -ljansson
+
+BINS += $(SIPCTL)

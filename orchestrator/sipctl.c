@@ -1,0 +1,418 @@
+/* sipctl: the command-line client of orchd's HTTP API.
+ *
+ *   sipctl [-s URL] apply -f APP.yaml
+ *   sipctl [-s URL] delete APP
+ *   sipctl [-s URL] get nodes|apps|sips|channels [-o json]
+ *   sipctl [-s URL] describe node|app|sip NAME [-o json]
+ *   sipctl [-s URL] logs SIP [-f]          (SIP: app/sip/replica, or app/sip for all)
+ *   sipctl [-s URL] events [-o json] [-f]
+ *
+ * URL defaults to $SIPCTL_SERVER or http://127.0.0.1:7780. Exit status: 0 on success,
+ * 1 if orchd refused the request (its message is printed), 2 on usage errors, 3 if orchd
+ * cannot be reached. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *server;
+
+typedef struct resp { char *data; size_t len; } resp;
+
+static size_t on_data(char *p, size_t sz, size_t n, void *arg)
+{
+    resp *r = arg;
+    r->data = realloc(r->data, r->len + sz * n + 1);
+    memcpy(r->data + r->len, p, sz * n);
+    r->len += sz * n;
+    r->data[r->len] = 0;
+    return sz * n;
+}
+
+/* One request; returns the HTTP status (0 if unreachable) and the parsed JSON body. */
+static long request(const char *method, const char *path, const char *body, json_t **out)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", server, path);
+    CURL *c = curl_easy_init();
+    resp r = { 0 };
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    struct curl_slist *h = NULL;
+    if (body) {
+        h = curl_slist_append(h, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
+    long status = 0;
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    else
+        fprintf(stderr, "sipctl: %s: %s\n", server, curl_easy_strerror(rc));
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    *out = r.data ? json_loads(r.data, 0, NULL) : NULL;
+    free(r.data);
+    return status;
+}
+
+/* GET path or exit with a message. */
+static json_t *get(const char *path)
+{
+    json_t *j;
+    long st = request("GET", path, NULL, &j);
+    if (!st)
+        exit(3);
+    if (st >= 400 || !j) {
+        fprintf(stderr, "sipctl: %s\n", json_string_value(json_object_get(j, "error")) ?: "bad answer");
+        exit(1);
+    }
+    return j;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    puts(s ? s : "null");
+    free(s);
+}
+
+static char *cell(json_t *v)
+{
+    char buf[64];
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+        return strdup(buf);
+    }
+    if (json_is_null(v) || !v)
+        return strdup("-");
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    return s ? s : strdup("?");
+}
+
+/* Columns: "key:HEADER" pairs. */
+static void print_table(json_t *rows, const char *const *cols)
+{
+    size_t nc = 0;
+    while (cols[nc])
+        nc++;
+    size_t nr = json_array_size(rows);
+    char ***cells = calloc(nr + 1, sizeof *cells);
+    size_t *w = calloc(nc, sizeof *w);
+    const char **keys = calloc(nc, sizeof *keys), **heads = calloc(nc, sizeof *heads);
+    char **kcopy = calloc(nc, sizeof *kcopy);
+    for (size_t c = 0; c < nc; c++) {
+        kcopy[c] = strdup(cols[c]);
+        char *colon = strchr(kcopy[c], ':');
+        *colon = 0;
+        keys[c] = kcopy[c];
+        heads[c] = colon + 1;
+        w[c] = strlen(heads[c]);
+    }
+    for (size_t r = 0; r < nr; r++) {
+        cells[r] = calloc(nc, sizeof **cells);
+        for (size_t c = 0; c < nc; c++) {
+            cells[r][c] = cell(json_object_get(json_array_get(rows, r), keys[c]));
+            if (strlen(cells[r][c]) > w[c])
+                w[c] = strlen(cells[r][c]);
+        }
+    }
+    for (size_t c = 0; c < nc; c++)
+        printf("%-*s%s", c + 1 < nc ? (int)w[c] : 0, heads[c], c + 1 < nc ? "  " : "\n");
+    for (size_t r = 0; r < nr; r++) {
+        for (size_t c = 0; c < nc; c++) {
+            printf("%-*s%s", c + 1 < nc ? (int)w[c] : 0, cells[r][c], c + 1 < nc ? "  " : "\n");
+            free(cells[r][c]);
+        }
+        free(cells[r]);
+    }
+    for (size_t c = 0; c < nc; c++)
+        free(kcopy[c]);
+    free(kcopy); free(keys); free(heads); free(cells); free(w);
+}
+
+static const char *const node_cols[] = { "id:NAME", "state:STATE", "address:NETCHAN", "memory:MEMORY",
+                                         "sips_running:SIPS", "labels:LABELS", NULL };
+static const char *const app_cols[] = { "name:APP", "sips:SIPS", "running:RUNNING", "channels:CHANNELS",
+                                        "file:FILE", NULL };
+static const char *const sip_cols[] = { "id:SIP", "node:NODE", "observed:STATE", "exit_code:EXIT",
+                                        "restarts:RESTARTS", "error:ERROR", NULL };
+static const char *const chan_cols[] = { "id:ID", "app:APP", "contract:CONTRACT", "from_end:FROM",
+                                         "from_node:NODE", "to_end:TO", "to_node:NODE", NULL };
+static const char *const event_cols[] = { "id:ID", "kind:KIND", "object:OBJECT", "message:MESSAGE", NULL };
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: sipctl [-s URL] apply -f APP.yaml\n"
+                    "       sipctl [-s URL] delete APP\n"
+                    "       sipctl [-s URL] get nodes|apps|sips|channels [-o json]\n"
+                    "       sipctl [-s URL] describe node|app|sip NAME [-o json]\n"
+                    "       sipctl [-s URL] logs SIP [-f]\n"
+                    "       sipctl [-s URL] events [-o json] [-f]\n");
+    exit(2);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "sipctl: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    char *buf = NULL;
+    size_t n = 0, got;
+    do {
+        buf = realloc(buf, n + 65536 + 1);
+        got = fread(buf + n, 1, 65536, f);
+        n += got;
+    } while (got > 0 && n < (4u << 20));
+    fclose(f);
+    buf[n] = 0;
+    if (strlen(buf) != n) {
+        fprintf(stderr, "sipctl: %s: contains a NUL byte\n", path);
+        exit(1);
+    }
+    return buf;
+}
+
+static int cmd_apply(const char *file)
+{
+    char *text = read_file(file);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = 0;
+    /* relative module paths in the manifest are taken from sipctl's working directory */
+    json_t *body = json_pack("{s:s,s:s,s:s}", "file", file, "text", text, "base", cwd);
+    char *b = json_dumps(body, JSON_COMPACT);
+    json_t *out;
+    long st = request("POST", "/api/v1/apply", b, &out);
+    free(b);
+    json_decref(body);
+    free(text);
+    if (!st)
+        return 3;
+    int rc = 0;
+    if (st >= 400) {
+        fprintf(stderr, "sipctl: %s\n", json_string_value(json_object_get(out, "error")) ?: "apply refused");
+        rc = 1;
+    } else if (json_is_true(json_object_get(out, "unchanged"))) {
+        printf("app %s unchanged\n", json_string_value(json_object_get(out, "app")));
+    } else {
+        json_t *sips = json_object_get(out, "sips");
+        printf("app %s applied: %zu SIPs, %lld channels\n", json_string_value(json_object_get(out, "app")),
+               json_array_size(sips), (long long)json_integer_value(json_object_get(out, "channels")));
+    }
+    json_decref(out);
+    return rc;
+}
+
+static int cmd_delete(const char *app)
+{
+    char path[512];
+    char *esc = curl_easy_escape(NULL, app, 0);
+    snprintf(path, sizeof path, "/api/v1/apps/%s", esc);
+    curl_free(esc);
+    json_t *out;
+    long st = request("DELETE", path, NULL, &out);
+    if (!st)
+        return 3;
+    int rc = 0;
+    if (st >= 400) {
+        fprintf(stderr, "sipctl: %s\n", json_string_value(json_object_get(out, "error")) ?: "delete refused");
+        rc = 1;
+    } else {
+        printf("app %s deleted (%lld SIPs stopping)\n", app, (long long)json_integer_value(json_object_get(out, "sips")));
+    }
+    json_decref(out);
+    return rc;
+}
+
+static int follow_logs(const char *sip, int follow)
+{
+    long long after = 0;
+    char *esc = curl_easy_escape(NULL, sip, 0);
+    for (;;) {
+        char path[512];
+        snprintf(path, sizeof path, "/api/v1/logs?sip=%s&after=%lld", esc, after);
+        json_t *rows = get(path);
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row) {
+            const char *d = json_string_value(json_object_get(row, "data")) ?: "";
+            fwrite(d, 1, strlen(d), json_integer_value(json_object_get(row, "fd")) == 2 ? stderr : stdout);
+            after = json_integer_value(json_object_get(row, "id"));
+        }
+        fflush(stdout);
+        json_decref(rows);
+        if (!follow)
+            break;
+        usleep(300000);
+    }
+    curl_free(esc);
+    return 0;
+}
+
+static int cmd_events(int json, int follow)
+{
+    long long after = 0;
+    for (int first = 1;; first = 0) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/events?after=%lld", after);
+        json_t *rows = get(path);
+        if (json_array_size(rows))
+            after = json_integer_value(json_object_get(json_array_get(rows, json_array_size(rows) - 1), "id"));
+        if (json)
+            print_json(rows);
+        else if (first)
+            print_table(rows, event_cols);
+        else {
+            size_t i;
+            json_t *r;
+            json_array_foreach(rows, i, r)
+                printf("%lld  %s  %s  %s\n", (long long)json_integer_value(json_object_get(r, "id")),
+                       json_string_value(json_object_get(r, "kind")), json_string_value(json_object_get(r, "object")),
+                       json_string_value(json_object_get(r, "message")));
+        }
+        fflush(stdout);
+        json_decref(rows);
+        if (!follow)
+            return 0;
+        usleep(500000);
+    }
+}
+
+static void describe_print(const char *kind, json_t *j)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        if (json_is_array(v) || json_is_object(v))
+            continue;
+        char *c = cell(v);
+        printf("%-16s %s\n", key, c);
+        free(c);
+    }
+    json_t *spec = json_object_get(j, "spec");
+    if (json_is_object(spec)) {
+        char *s = json_dumps(spec, JSON_COMPACT);
+        printf("%-16s %s\n", "spec", s);
+        free(s);
+    }
+    if (json_is_array(json_object_get(j, "sips"))) {
+        printf("\nSIPs:\n");
+        print_table(json_object_get(j, "sips"), !strcmp(kind, "node")
+                    ? (const char *const[]){ "id:SIP", "observed:STATE", "restarts:RESTARTS", NULL } : sip_cols);
+    }
+    if (json_is_array(json_object_get(j, "channels"))) {
+        printf("\nChannels:\n");
+        print_table(json_object_get(j, "channels"),
+                    (const char *const[]){ "id:ID", "contract:CONTRACT", "imp_sip:FROM", "imp_ep:ENDPOINT",
+                                           "exp_sip:TO", "exp_ep:ENDPOINT", NULL });
+    }
+    if (json_is_array(json_object_get(j, "events"))) {
+        printf("\nRecent events:\n");
+        print_table(json_object_get(j, "events"), (const char *const[]){ "ts_ms:TIME_MS", "message:MESSAGE", NULL });
+    }
+}
+
+int main(int argc, char **argv)
+{
+    server = getenv("SIPCTL_SERVER") ? getenv("SIPCTL_SERVER") : "http://127.0.0.1:7780";
+    int i = 1;
+    if (i + 1 < argc && !strcmp(argv[i], "-s")) {
+        server = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc)
+        usage();
+    const char *cmd = argv[i++];
+    /* gather the remaining words and the flags -o json, -f, -f FILE */
+    const char *words[4] = { 0 };
+    int nwords = 0, json = 0, follow = 0;
+    const char *file = NULL;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            if (strcmp(argv[++i], "json")) {
+                fprintf(stderr, "sipctl: -o: only json is supported\n");
+                return 2;
+            }
+            json = 1;
+        } else if (!strcmp(argv[i], "-f")) {
+            if (!strcmp(cmd, "apply") && i + 1 < argc)
+                file = argv[++i];
+            else
+                follow = 1;
+        } else if (argv[i][0] == '-') {
+            usage();
+        } else if (nwords < 4) {
+            words[nwords++] = argv[i];
+        } else {
+            usage();
+        }
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = 0;
+    if (!strcmp(cmd, "apply")) {
+        if (!file || nwords)
+            usage();
+        rc = cmd_apply(file);
+    } else if (!strcmp(cmd, "delete")) {
+        if (nwords != 1)
+            usage();
+        rc = cmd_delete(words[0]);
+    } else if (!strcmp(cmd, "get")) {
+        if (nwords != 1)
+            usage();
+        const char *const *cols = !strcmp(words[0], "nodes") ? node_cols : !strcmp(words[0], "apps") ? app_cols
+                                : !strcmp(words[0], "sips") ? sip_cols : !strcmp(words[0], "channels") ? chan_cols : NULL;
+        if (!cols) {
+            fprintf(stderr, "sipctl: get: unknown kind '%s' (nodes, apps, sips, channels)\n", words[0]);
+            return 2;
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/%s", words[0]);
+        json_t *rows = get(path);
+        if (json)
+            print_json(rows);
+        else
+            print_table(rows, cols);
+        json_decref(rows);
+    } else if (!strcmp(cmd, "describe")) {
+        if (nwords != 2)
+            usage();
+        char *esc = curl_easy_escape(NULL, words[1], 0);
+        char path[512];
+        snprintf(path, sizeof path, "/api/v1/describe?kind=%s&name=%s", words[0], esc);
+        curl_free(esc);
+        json_t *j = get(path);
+        if (json)
+            print_json(j);
+        else
+            describe_print(words[0], j);
+        json_decref(j);
+    } else if (!strcmp(cmd, "logs")) {
+        if (nwords != 1)
+            usage();
+        rc = follow_logs(words[0], follow);
+    } else if (!strcmp(cmd, "events")) {
+        if (nwords)
+            usage();
+        rc = cmd_events(json, follow);
+    } else {
+        usage();
+    }
+    curl_global_cleanup();
+    return rc;
+}
