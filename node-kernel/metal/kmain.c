@@ -22,8 +22,11 @@
 #include "node-kernel/metal/sip_runner.h"
 #include "node-kernel/metal/selftest.h"
 #include "node-kernel/metal/node.h"
+#include "node-kernel/metal/orch_agent.h"
 
 extern uint64_t boot_tsc;
+
+static int parse_peer(const char *v, uint32_t *ip, uint16_t *port);
 
 static void print_options(void)
 {
@@ -39,8 +42,12 @@ static void print_options(void)
     unsigned port;
     const char *orch = cmdline_get("orch");
     if (orch) {
+        uint32_t ip;
+        uint16_t p;
         if (cmdline_host_port(orch, host, sizeof host, &port) == 0)
             kprintf("orchestrator host %s port %u\n", host, port);
+        else if (parse_peer(orch, &ip, &p) == 0)
+            kprintf("orchestrator host 10.0.2.2 port %u\n", p);
         else
             kprintf("warning: orch=%s is not HOST:PORT, ignored\n", orch);
     }
@@ -97,8 +104,12 @@ static void run_loop(void)
             const char *peer = cmdline_get("peer");
             if (peer && (parse_peer(peer, &ip, &port) != 0 || zmtp_client_start(ip, port) != 0))
                 kprintf("ZMTP FAILED: bad peer=%s or no memory\n", peer);
+            const char *orch = cmdline_get("orch");
+            if (orch && (parse_peer(orch, &ip, &port) != 0 || orch_agent_start(ip, port, cmdline_get("token")) != 0))
+                kprintf("ORCH: not started: orch=%s is not [A.B.C.D:]PORT, or no memory\n", orch);
         }
         zmtp_client_poll();
+        orch_agent_poll();
         if (node_poll()) work = 1;
         if (!work) cpu_hlt();
     }

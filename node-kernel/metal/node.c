@@ -6,6 +6,7 @@
 #include <string.h>
 #include "node-kernel/metal/node.h"
 #include "node-kernel/metal/kprintf.h"
+#include "node-kernel/metal/bundle.h"
 #include "node-kernel/hosted/manifest.h"
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
@@ -13,6 +14,7 @@
 #define SLICES_PER_POLL 16
 
 static kernel *k;
+static deployment library;          /* every contract file in the image, for orchestrated SIPs */
 static char app_queue[128];         /* app=a,b,c: names still to run, in order */
 static const struct node_observer *observer;
 
@@ -82,12 +84,30 @@ static void on_exit_sip(void *arg, sip *s)
     if (app.active && s->id >= app.first_id && s->id < app.end_id) app_sip_ended(s);
 }
 
+/* The contracts embedded in the image, so SIPs the orchestrator creates can bind
+ * channels of any of them. */
+static void load_contract_library(void)
+{
+    const struct bundle_file *files;
+    size_t n = bundle_list(&files), nc = 0;
+    char *paths[32], err[256];
+    for (size_t i = 0; i < n && nc < 32; i++) {
+        size_t len = strlen(files[i].path);
+        if (len > 9 && !strcmp(files[i].path + len - 9, ".contract")) paths[nc++] = (char *)files[i].path;
+    }
+    if (deploy_contracts(k, &library, paths, (uint32_t)nc, err, sizeof err))
+        kprintf("metal: contract library not loaded: %s\n", err);
+    else
+        kprintf("metal: %u contract files loaded\n", (unsigned)nc);
+}
+
 int node_init(void)
 {
     k = kernel_new(0);
     if (!k) return -1;
     k->on_log = on_log;
     k->on_exit = on_exit_sip;
+    load_contract_library();
     return 0;
 }
 

@@ -1,0 +1,217 @@
+/* test_metal_cluster.c: the metal kernel as a cluster node, booted in QEMU (KVM when
+ * usable, else TCG):
+ *   - the example applications of sips/apps, run from the manifests embedded in the
+ *     image, print what sipnode prints for them (sipnode is run here for comparison);
+ *   - with orch=PORT it registers with an orchestrator stand-in on 127.0.0.1 (reached
+ *     as 10.0.2.2), heartbeats, fetches modules by hash (whole and in chunks), runs the
+ *     SIPs it is told to -- two of them wired by a local channel -- and reports their
+ *     ends and logs; unknown and malformed modules, remote bindings and a stop are
+ *     reported as such, and a garbage frame is dropped without harm;
+ *   - a wrong join token is refused and the node says so.
+ * No test may see "PANIC" on the console. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "tests/cunit_main.h"
+#include "tests/metal/qemu_vm.h"
+#include "tests/metal/orch_standin.h"
+#include "netchan/proto/orch.pb-c.h"
+
+#define BOOT_TIMEOUT_S 150
+
+static int contains(const char *out, const char *text) { return strstr(out, text) != NULL; }
+
+static const char *const apps[] = { "echo", "kv", "pipeline", "endpoint_pass" };
+#define NAPPS (sizeof apps / sizeof *apps)
+
+/* sipnode's stdout for one application (malloc'd), run from the repository root. */
+static char *sipnode_output(const char *app)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s sips/apps/%s.sipm 2>/dev/null",
+             getenv("MULT_SIPNODE") ? getenv("MULT_SIPNODE") : "build/bin/sipnode", app);
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *out = malloc(cap);
+    size_t got;
+    while (n + 1 < cap && (got = fread(out + n, 1, cap - 1 - n, p)) > 0) n += got;
+    out[n] = 0;
+    int status = pclose(p);
+    if (status != 0) { free(out); return NULL; }
+    return out;
+}
+
+/* Every line of `expected` appears in `log` between `from` and `to`, and the lines of each
+ * SIP ("[name] ...") appear in the same order as in sipnode. */
+static int same_lines(const char *expected, const char *from, const char *to, const char *app)
+{
+    struct { char name[64]; const char *pos; } last[8];
+    int nlast = 0, ok = 1;
+    for (const char *line = expected; *line; ) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char want[1100];
+        snprintf(want, sizeof want, "%.*s\n", (int)len, line);
+        char name[64] = "";
+        sscanf(want, "[%63[^]]", name);
+        int i = 0;
+        while (i < nlast && strcmp(last[i].name, name)) i++;
+        if (i == nlast && nlast < 8) { snprintf(last[nlast].name, sizeof last[nlast].name, "%s", name); last[nlast++].pos = from; }
+        const char *at = strstr(last[i].pos, want);
+        if (!at || at >= to) { fprintf(stderr, "\napp %s: sipnode line not seen on metal (in order): %s", app, want); ok = 0; }
+        else last[i].pos = at + strlen(want);
+        line = nl ? nl + 1 : line + len;
+    }
+    return ok;
+}
+
+static void test_apps_like_sipnode(void)
+{
+    char *expected[NAPPS];
+    for (size_t i = 0; i < NAPPS; i++) {
+        expected[i] = sipnode_output(apps[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(expected[i]);
+        CU_ASSERT(strlen(expected[i]) > 0);
+    }
+    struct qemu_vm vm;
+    CU_ASSERT_EQUAL_FATAL(qemu_start(&vm, qemu_accel(), "virtio", "app=echo,kv,pipeline,endpoint_pass,nosuch"), 0);
+    int seen = qemu_wait_for(&vm, "APP nosuch:", BOOT_TIMEOUT_S);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    CU_ASSERT(seen);
+    for (size_t i = 0; i < NAPPS; i++) {
+        char start[64], end[64];
+        snprintf(start, sizeof start, "APP %s: deployed", apps[i]);
+        snprintf(end, sizeof end, "APP %s: finished, status 0", apps[i]);
+        const char *a = strstr(out, start), *b = a ? strstr(a, end) : NULL;
+        CU_ASSERT_PTR_NOT_NULL(a);
+        CU_ASSERT_PTR_NOT_NULL(b);
+        if (a && b) CU_ASSERT(same_lines(expected[i], a, b, apps[i]));
+        free(expected[i]);
+    }
+    CU_ASSERT(contains(out, "metal: kernel invariant holds"));
+    CU_ASSERT(!contains(out, "invariant broken"));
+    CU_ASSERT(contains(out, "APP nosuch: sips/apps/nosuch.sipm: No such file"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!seen) fprintf(stderr, "\n--- serial log ---\n%s\n---\n", out);
+    free(out);
+}
+
+enum { S_HELLO, S_CHUNKED, S_SERVER, S_CLIENT, S_MISSING, S_BAD, S_REMOTE, S_STOP, S_COUNT };
+
+static void test_orchestrated_node(void)
+{
+    static struct orch_standin o;
+    memset(&o, 0, sizeof o);
+    o.token = "s3cret";
+    const char *hello = "build/sips/node-kernel/metal/sips/hello_metal.wasm";
+    o.sips[S_HELLO]   = (struct standin_sip){ .id = "demo/hello/0", .name = "hello", .module = hello };
+    o.sips[S_CHUNKED] = (struct standin_sip){ .id = "demo/hello/1", .name = "hello2", .module = hello };
+    o.sips[S_SERVER]  = (struct standin_sip){ .id = "echo/server/0", .name = "server", .module = "build/sips/echo_server.wasm",
+                                              .channel = 7, .imp = 0, .bind_name = "clients", .contract = "Echo" };
+    o.sips[S_CLIENT]  = (struct standin_sip){ .id = "echo/client/0", .name = "client", .module = "build/sips/echo_client.wasm",
+                                              .args = { "over", "the", "cluster" }, .chunk = 4096,
+                                              .channel = 7, .imp = 1, .bind_name = "server", .contract = "Echo" };
+    o.sips[S_MISSING] = (struct standin_sip){ .id = "demo/missing/0", .name = "missing", .module = NULL };
+    o.sips[S_BAD]     = (struct standin_sip){ .id = "demo/bad/0", .name = "bad", .module = "sips/apps/echo.sipm" };
+    o.sips[S_REMOTE]  = (struct standin_sip){ .id = "demo/remote/0", .name = "remote", .module = "build/sips/echo_client.wasm",
+                                              .channel = 9, .imp = 1, .bind_name = "server", .contract = "Echo",
+                                              .peer_node = "some-other-node" };
+    o.sips[S_STOP]    = (struct standin_sip){ .id = "demo/waiter/0", .name = "waiter", .module = "build/sips/echo_server.wasm",
+                                              .channel = 11, .imp = 0, .bind_name = "clients", .contract = "Echo",
+                                              .stop_when_created = 1 };
+    o.nsips = S_COUNT;
+    CU_ASSERT_EQUAL_FATAL(orch_standin_start(&o), 0);
+    char append[128];
+    snprintf(append, sizeof append, "orch=%d token=s3cret labels=zone=lab,rack=2", o.port);
+    struct qemu_vm vm;
+    if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orch_standin_stop(&o); CU_FAIL_FATAL("qemu"); }
+    int finished = orch_standin_wait(&o, BOOT_TIMEOUT_S);
+    qemu_wait_for(&vm, "ORCH: SIP demo/waiter/0 killed", 10);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orch_standin_stop(&o);
+
+    CU_ASSERT(finished);
+    CU_ASSERT_EQUAL(o.registers, 1);
+    CU_ASSERT_EQUAL(o.refused, 0);
+    CU_ASSERT_STRING_EQUAL(o.identity, "metal-525400123456");
+    CU_ASSERT_STRING_EQUAL(o.mac, "52:54:00:12:34:56");
+    CU_ASSERT_STRING_EQUAL(o.platform, "metal");
+    CU_ASSERT_STRING_EQUAL(o.address, "tcp://10.0.2.15:5600");
+    CU_ASSERT(contains(o.labels, "zone=lab;") && contains(o.labels, "rack=2;"));
+    CU_ASSERT(o.memory > (1u << 20));
+    CU_ASSERT(o.heartbeats >= 2);
+    CU_ASSERT(o.heartbeat_sips >= 1);
+    CU_ASSERT_EQUAL(o.bad_frames, 0);
+    /* two SIPs of one module (fetched once); the client's module came in 4 KiB chunks */
+    for (int i = S_HELLO; i <= S_CHUNKED; i++) {
+        CU_ASSERT_EQUAL(o.sips[i].state, ORCH__SIP_STATE__SIP_EXITED);
+        CU_ASSERT_EQUAL(o.sips[i].exit_code, 7);
+        CU_ASSERT(o.sips[i].create_answered);
+        CU_ASSERT(contains(o.sips[i].log, "hello from SIP "));
+    }
+    CU_ASSERT(o.fetches >= 6);
+    /* echo over a channel wired on the node */
+    CU_ASSERT_EQUAL(o.sips[S_SERVER].state, ORCH__SIP_STATE__SIP_EXITED);
+    CU_ASSERT_EQUAL(o.sips[S_SERVER].exit_code, 0);
+    CU_ASSERT_EQUAL(o.sips[S_CLIENT].state, ORCH__SIP_STATE__SIP_EXITED);
+    CU_ASSERT_EQUAL(o.sips[S_CLIENT].exit_code, 0);
+    CU_ASSERT(contains(o.sips[S_CLIENT].log, "echo: over\necho: the\necho: cluster\n"));
+    CU_ASSERT(contains(o.sips[S_SERVER].log, "served 3 requests"));
+    /* failures, each with its reason */
+    CU_ASSERT_EQUAL(o.sips[S_MISSING].state, ORCH__SIP_STATE__SIP_FAILED);
+    CU_ASSERT(contains(o.sips[S_MISSING].error, "not found"));
+    CU_ASSERT_EQUAL(o.sips[S_BAD].state, ORCH__SIP_STATE__SIP_FAILED);
+    CU_ASSERT(strlen(o.sips[S_BAD].error) > 0);
+    CU_ASSERT_EQUAL(o.sips[S_REMOTE].state, ORCH__SIP_STATE__SIP_FAILED);
+    CU_ASSERT(contains(o.sips[S_REMOTE].error, "not supported on metal"));
+    CU_ASSERT_EQUAL(o.sips[S_STOP].state, ORCH__SIP_STATE__SIP_KILLED);
+    CU_ASSERT(contains(o.sips[S_STOP].error, "stopped by the test"));
+    /* the console */
+    CU_ASSERT(contains(out, "ORCH: registered as metal-525400123456"));
+    CU_ASSERT(contains(out, "ORCH: dropped a message that is not an OrchToNode"));
+    CU_ASSERT(contains(out, "[hello] "));
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!finished || getenv("MULT_METAL_SHOW")) {
+        fprintf(stderr, "\n--- serial log ---\n%s\n---\n", out);
+        for (int i = 0; i < S_COUNT; i++)
+            fprintf(stderr, "%s: state %d exit %d error '%s'\n", o.sips[i].id, o.sips[i].state,
+                    o.sips[i].exit_code, o.sips[i].error);
+    }
+    free(out);
+}
+
+static void test_wrong_token_refused(void)
+{
+    static struct orch_standin o;
+    memset(&o, 0, sizeof o);
+    o.token = "right";
+    CU_ASSERT_EQUAL_FATAL(orch_standin_start(&o), 0);
+    char append[64];
+    snprintf(append, sizeof append, "orch=10.0.2.2:%d token=wrong", o.port);
+    struct qemu_vm vm;
+    if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orch_standin_stop(&o); CU_FAIL_FATAL("qemu"); }
+    int seen = qemu_wait_for(&vm, "ORCH: registration refused", BOOT_TIMEOUT_S);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orch_standin_stop(&o);
+    CU_ASSERT(seen);
+    CU_ASSERT(contains(out, "registration refused: bad join token"));
+    CU_ASSERT(o.refused >= 1);
+    CU_ASSERT_EQUAL(o.heartbeats, 0);
+    CU_ASSERT(!contains(out, "PANIC"));
+    free(out);
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("metal cluster node", NULL, NULL);
+    CU_add_test(s, "example applications print what sipnode prints", test_apps_like_sipnode);
+    CU_add_test(s, "registers, runs and reports orchestrated SIPs", test_orchestrated_node);
+    CU_add_test(s, "a wrong join token is refused", test_wrong_token_refused);
+    return cunit_run_all("build/tests/metal/test_metal_cluster");
+}
