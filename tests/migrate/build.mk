@@ -18,3 +18,29 @@ $(TEST_MIGRATE): $(BUILD)/obj/tests/migrate/test_migrate.o $(BUILD)/obj/tests/mi
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit $(LDLIBS)
 
 TESTS += $(TEST_MIGRATE)
+
+# The libFuzzer target over the image reader: clang-14 with ASan/UBSan, its own clang
+# copies of the core, contracts and platform (never the gcc objects) and tests/fuzz's
+# clang build of the engine. test_migrate runs it for a bounded time on a saved image.
+MIGFUZZ_DIR    := $(BUILD)/fuzz
+MIGFUZZ_SRCS   := $(wildcard node-kernel/core/*.c) $(wildcard contracts/*.c) \
+                  node-kernel/hosted/platform_hosted.c
+MIGFUZZ_OBJS   := $(MIGFUZZ_SRCS:%.c=$(MIGFUZZ_DIR)/obj/%.o) \
+                  $(MIGFUZZ_DIR)/obj/tests/migrate/fuzz_image.o
+MIGFUZZ_TARGET := $(BUILD)/tests/migrate/fuzz_image
+
+$(MIGFUZZ_DIR)/obj/node-kernel/%.o: node-kernel/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -Wno-gnu-variable-sized-type-not-at-end -MMD -MP -c $< -o $@
+$(MIGFUZZ_DIR)/obj/contracts/%.o: contracts/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -Wno-gnu-variable-sized-type-not-at-end -MMD -MP -c $< -o $@
+$(MIGFUZZ_DIR)/obj/tests/migrate/%.o: tests/migrate/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -Wno-gnu-variable-sized-type-not-at-end -MMD -MP -c $< -o $@
+
+$(MIGFUZZ_TARGET): $(MIGFUZZ_OBJS) $(FUZZ_ENGINE_LIB) $(BUILD)/sips/tests/migrate/sips/compute.wasm
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o %.a,$^)
+
+$(TEST_MIGRATE): $(MIGFUZZ_TARGET)

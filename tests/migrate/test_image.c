@@ -1,11 +1,21 @@
 /* SIP images: a damaged image (truncated, bit-flipped with and without a valid checksum,
  * wrong module, unknown contract) is refused with a clear error, never a crash, and leaves
  * the target kernel as it was; the source SIP is untouched and finishes normally. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include "tests/migrate/fixture.h"
 #include "node-kernel/core/channel.h"
+#include "node-kernel/core/platform.h"
 
 static const char *COMPUTE =
     "contract contracts/lib/echo.contract\n"
@@ -140,9 +150,115 @@ static void test_pause_rules(void)
     fx_teardown();
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static bool write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(p, 1, n, f) == n;
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+/* Runs the fuzzer as a child with a hard time limit; returns its exit status (or -1). */
+static int run_fuzzer(const char *dir, int seconds)
+{
+    char corpus[160], prefix[160], log[160], maxt[32];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    snprintf(prefix, sizeof prefix, "-artifact_prefix=%s/", dir);
+    snprintf(log, sizeof log, "%s/log", dir);
+    snprintf(maxt, sizeof maxt, "-max_total_time=%d", seconds);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execl("build/tests/migrate/fuzz_image", "fuzz_image", maxt, "-rss_limit_mb=2048",
+              "-timeout=10", prefix, corpus, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    int status = 0;
+    time_t start = time(NULL);
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 || time(NULL) - start > seconds + 60) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(50000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_libfuzzer_bounded(void)
+{
+    const char *env = getenv("MIGRATE_FUZZ_SECONDS");
+    int seconds = env && atoi(env) > 0 ? atoi(env) : 10;
+    char dir[] = "/tmp/migrate-fuzz-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char corpus[160], path[200];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    mkdir(corpus, 0755);
+    /* seeds: an image of a SIP holding a channel, a queued message and a block, and one
+     * pre-copy round of it */
+    fx_setup();
+    bool seeded = false;
+    if (fx_deploy(COMPUTE) == 0) {
+        sip *s = fx_find("calc", NULL);
+        for (int i = 0; i < 1000 && s->ht.count < 3; i++)
+            fx_step(1);
+        migrate_precopy pc = { 0 };
+        uint8_t *round;
+        size_t rlen;
+        uint32_t dirty;
+        char err[256];
+        migrate_image img;
+        if (migrate_precopy_round(s, &pc, &round, &rlen, &dirty, err, sizeof err) == 0) {
+            snprintf(path, sizeof path, "%s/round", corpus);
+            seeded = write_file(path, round, rlen);
+            plat_free(round);
+        }
+        if (migrate_pause(s) == 0 && migrate_save(s, &img, err, sizeof err) == 0) {
+            snprintf(path, sizeof path, "%s/image", corpus);
+            seeded = seeded && write_file(path, img.buf, img.len);
+            migrate_image_free(&img);
+        }
+        migrate_precopy_free(&pc);
+    }
+    fx_teardown();
+    CU_ASSERT(seeded);
+    int rc = seeded ? run_fuzzer(dir, seconds) : -1;
+    CU_ASSERT_EQUAL(rc, 0);
+    unsigned artifacts = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, "crash-", 6) || !strncmp(e->d_name, "leak-", 5) ||
+            !strncmp(e->d_name, "timeout-", 8) || !strncmp(e->d_name, "oom-", 4))
+            artifacts++;
+    if (d)
+        closedir(d);
+    CU_ASSERT_EQUAL(artifacts, 0);
+    if (rc || artifacts)
+        fprintf(stderr, "\nfuzzer failed; its log was %s/log (removed)\n", dir);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void register_image_tests(void)
 {
     CU_pSuite s = CU_add_suite("SIP images", NULL, NULL);
     CU_add_test(s, "pause, resume and save rules", test_pause_rules);
     CU_add_test(s, "damaged images are refused cleanly", test_damaged_images);
+    CU_add_test(s, "libFuzzer on the image reader, bounded run", test_libfuzzer_bounded);
 }
