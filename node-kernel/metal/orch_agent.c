@@ -507,8 +507,11 @@ static void on_register_ack(const Orch__RegisterAck *ack)
 {
     if (!ack->accepted) {
         kprintf("ORCH: registration refused: %s\n", ack->error);
+        /* A heartbeat to an orchestrator that lost us ("register first"): at once;
+         * a refusal (bad token): try again later. */
+        int lost = A.registered;
         A.registered = 0;
-        A.retry_at_ms = now_ms() + REREGISTER_MS;
+        A.retry_at_ms = now_ms() + (lost ? 1 : REREGISTER_MS);
         return;
     }
     ksnprintf(A.node_id, sizeof A.node_id, "%s", ack->node_id[0] ? ack->node_id : A.identity);

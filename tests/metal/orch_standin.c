@@ -134,6 +134,11 @@ static void handle(struct orch_standin *o, const void *ident, size_t identlen, O
             snprintf(o->labels + n, sizeof o->labels - n, "%s=%s;", r->labels[i]->key, r->labels[i]->value);
         }
         o->memory = r->memory_bytes;
+        o->register_sips[0] = 0;
+        for (size_t i = 0; i < r->n_sips; i++) {
+            size_t n = strlen(o->register_sips);
+            snprintf(o->register_sips + n, sizeof o->register_sips - n, "%s=%d;", r->sips[i]->sip_id, r->sips[i]->state);
+        }
         Orch__RegisterAck ack = ORCH__REGISTER_ACK__INIT;
         ack.accepted = !o->token || !strcmp(o->token, r->join_token);
         ack.error = ack.accepted ? "" : "bad join token";
@@ -235,10 +240,12 @@ int orch_standin_start(struct orch_standin *o)
     if (!o->ctx) return -1;
     o->sock = zmq_socket(o->ctx, ZMQ_ROUTER);
     int linger = 0;
-    char endpoint[64];
+    char endpoint[64], want[64];
     size_t len = sizeof endpoint;
+    if (o->want_port) snprintf(want, sizeof want, "tcp://127.0.0.1:%d", o->want_port);
+    else snprintf(want, sizeof want, "tcp://127.0.0.1:*");
     if (!o->sock || zmq_setsockopt(o->sock, ZMQ_LINGER, &linger, sizeof linger) ||
-        zmq_bind(o->sock, "tcp://127.0.0.1:*") ||
+        zmq_bind(o->sock, want) ||
         zmq_getsockopt(o->sock, ZMQ_LAST_ENDPOINT, endpoint, &len) ||
         pthread_create(&o->thread, NULL, standin_thread, o)) {
         if (o->sock) zmq_close(o->sock);
@@ -251,17 +258,24 @@ int orch_standin_start(struct orch_standin *o)
     return 0;
 }
 
-int orch_standin_wait(struct orch_standin *o, int timeout_s)
+int orch_standin_wait_for(struct orch_standin *o, int (*cond)(const struct orch_standin *), int timeout_s)
 {
     for (int i = 0; i < timeout_s * 10; i++) {
         pthread_mutex_lock(&o->lock);
-        int fin = o->finished;
+        int ok = cond(o);
         pthread_mutex_unlock(&o->lock);
-        if (fin) return 1;
+        if (ok) return 1;
         struct timespec ts = { 0, 100 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
     return 0;
+}
+
+static int all_final(const struct orch_standin *o) { return o->finished; }
+
+int orch_standin_wait(struct orch_standin *o, int timeout_s)
+{
+    return orch_standin_wait_for(o, all_final, timeout_s);
 }
 
 void orch_standin_stop(struct orch_standin *o)

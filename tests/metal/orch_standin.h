@@ -35,12 +35,14 @@ struct orch_standin {
     volatile int stop;
     pthread_mutex_t lock;
     const char *token;              /* expected join token (NULL: any) */
+    int want_port;                  /* bind this port (0: an ephemeral one) */
     struct standin_sip sips[STANDIN_MAX_SIPS];
     int nsips;
     /* observed */
     int registers, refused, heartbeats, heartbeat_sips, fetches, bad_frames, logs;
     char identity[64], mac[32], platform[16], address[64], labels[128], node_id[64];
     uint64_t memory;
+    char register_sips[256];        /* "id=state;" for the SIPs the last Register listed */
     int finished;                   /* every SIP reached a final state */
 };
 
@@ -49,4 +51,6 @@ int  orch_standin_start(struct orch_standin *o);
 void orch_standin_stop(struct orch_standin *o);
 /* Waits until every SIP is in a final state or timeout_s passes; 1 if finished. */
 int  orch_standin_wait(struct orch_standin *o, int timeout_s);
+/* Waits until cond(o) holds (checked under the lock) or timeout_s passes; 1 if it held. */
+int  orch_standin_wait_for(struct orch_standin *o, int (*cond)(const struct orch_standin *), int timeout_s);
 #endif

@@ -101,6 +101,8 @@ static void test_apps_like_sipnode(void)
 
 enum { S_HELLO, S_CHUNKED, S_SERVER, S_CLIENT, S_MISSING, S_BAD, S_REMOTE, S_STOP, S_COUNT };
 
+static int three_heartbeats(const struct orch_standin *o) { return o->heartbeats >= 3; }
+
 static void test_orchestrated_node(void)
 {
     static struct orch_standin o;
@@ -129,7 +131,7 @@ static void test_orchestrated_node(void)
     struct qemu_vm vm;
     if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orch_standin_stop(&o); CU_FAIL_FATAL("qemu"); }
     int finished = orch_standin_wait(&o, BOOT_TIMEOUT_S);
-    qemu_wait_for(&vm, "ORCH: SIP demo/waiter/0 killed", 10);
+    int beating = orch_standin_wait_for(&o, three_heartbeats, 20);
     char *out = qemu_output(&vm);
     qemu_stop(&vm);
     orch_standin_stop(&o);
@@ -143,7 +145,8 @@ static void test_orchestrated_node(void)
     CU_ASSERT_STRING_EQUAL(o.address, "tcp://10.0.2.15:5600");
     CU_ASSERT(contains(o.labels, "zone=lab;") && contains(o.labels, "rack=2;"));
     CU_ASSERT(o.memory > (1u << 20));
-    CU_ASSERT(o.heartbeats >= 2);
+    CU_ASSERT(beating);
+    CU_ASSERT(o.heartbeats >= 3);
     CU_ASSERT(o.heartbeat_sips >= 1);
     CU_ASSERT_EQUAL(o.bad_frames, 0);
     /* two SIPs of one module (fetched once); the client's module came in 4 KiB chunks */
@@ -206,6 +209,45 @@ static void test_wrong_token_refused(void)
     free(out);
 }
 
+static int waiter_created(const struct orch_standin *o) { return o->sips[0].state == ORCH__SIP_STATE__SIP_CREATED; }
+static int registered(const struct orch_standin *o) { return o->registers > 0 && o->heartbeats > 0; }
+
+/* The orchestrator goes away and comes back on the same port: the node notices, connects
+ * again, registers again and lists the SIP it still holds. */
+static void test_orchestrator_restart(void)
+{
+    static struct orch_standin first, second;
+    memset(&first, 0, sizeof first);
+    memset(&second, 0, sizeof second);
+    first.sips[0] = (struct standin_sip){ .id = "keep/waiter/0", .name = "waiter", .module = "build/sips/echo_server.wasm",
+                                          .channel = 5, .imp = 0, .bind_name = "clients", .contract = "Echo" };
+    first.nsips = 1;
+    CU_ASSERT_EQUAL_FATAL(orch_standin_start(&first), 0);
+    char append[64];
+    snprintf(append, sizeof append, "orch=%d", first.port);
+    struct qemu_vm vm;
+    if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orch_standin_stop(&first); CU_FAIL_FATAL("qemu"); }
+    int created = orch_standin_wait_for(&first, waiter_created, BOOT_TIMEOUT_S);
+    orch_standin_stop(&first);
+    second.want_port = first.port;
+    int restarted = orch_standin_start(&second) == 0;
+    int again = restarted && orch_standin_wait_for(&second, registered, 60);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orch_standin_stop(&second);
+    CU_ASSERT(created);
+    CU_ASSERT(restarted);
+    CU_ASSERT(again);
+    CU_ASSERT_EQUAL(first.registers, 1);
+    CU_ASSERT_EQUAL(second.registers, 1);
+    CU_ASSERT_STRING_EQUAL(second.identity, "metal-525400123456");
+    CU_ASSERT(contains(second.register_sips, "keep/waiter/0=1;"));
+    CU_ASSERT(contains(out, "ORCH: link down"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!again) fprintf(stderr, "\n--- serial log ---\n%s\n---\n", out);
+    free(out);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -213,5 +255,6 @@ int main(void)
     CU_add_test(s, "example applications print what sipnode prints", test_apps_like_sipnode);
     CU_add_test(s, "registers, runs and reports orchestrated SIPs", test_orchestrated_node);
     CU_add_test(s, "a wrong join token is refused", test_wrong_token_refused);
+    CU_add_test(s, "the node registers again after an orchestrator restart", test_orchestrator_restart);
     return cunit_run_all("build/tests/metal/test_metal_cluster");
 }
