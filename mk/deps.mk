@@ -4,7 +4,7 @@ DEB_PKGS := gcc make pkg-config clang-14 lld-14 libclang-rt-14-dev libclang-rt-1
             libsqlite3-dev libyaml-dev libmicrohttpd-dev libcurl4-openssl-dev \
             qemu-system-x86 qemu-utils ipxe ipxe-qemu \
             libvirt-daemon-system libvirt-clients libvirt-dev dnsmasq-base \
-            iproute2 iptables dpkg-dev
+            iproute2 iptables dpkg-dev chromium
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

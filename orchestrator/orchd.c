@@ -50,7 +50,7 @@ static void adopt_nodes(orchd *o)
         c->boot_id = (uint64_t)json_integer_value(json_object_get(row, "boot_id"));
     }
     if (json_array_size(rows))
-        store_event(o->st, "orchd", "orchd", "restarted: waiting for %zu known nodes", json_array_size(rows));
+        store_event(o->st, "orchd", "orchd", "restarted: waiting for %lld known nodes", (long long)json_array_size(rows));
     json_decref(rows);
 }
 

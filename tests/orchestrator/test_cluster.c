@@ -1,0 +1,381 @@
+/* The orchestrator with real processes on 127.0.0.1: orchd and three sipnodes (--orch).
+ * A pipeline spread over the three nodes delivers its data; an invalid manifest is
+ * refused with file and line and changes nothing; a crash-looping SIP is restarted with
+ * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
+ * database and every SIP runs exactly once; a node killed with -9 is declared dead and
+ * its SIP runs again elsewhere; /metrics counts; the status page, loaded in headless
+ * Chromium, shows nodes and SIPs. Every process is ended by PID and the temporary
+ * directory removed, pass or fail. Run from the repository root. */
+#include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tests/cunit_main.h"
+#include "tests/orchestrator/procs.h"
+
+#define DEAD_MS "1000"
+
+static int http_port, node_port;
+static pid_t orchd_pid, node_pids[3];
+static char db[128], orch_addr[64], http_arg[16], server[64];
+
+static void start_orchd(void)
+{
+    char *argv[] = { "build/bin/orchd", "--db", db, "--listen", orch_addr, "--http", http_arg,
+                     "--dead-ms", DEAD_MS, "--hb-ms", "200", NULL };
+    orchd_pid = tp_spawn("orchd", argv);
+}
+
+static pid_t start_node(int i)
+{
+    char id[8], nc[64], label[16], name[16];
+    snprintf(id, sizeof id, "n%d", i + 1);
+    snprintf(nc, sizeof nc, "tcp://127.0.0.1:%d", tp_free_port());
+    snprintf(label, sizeof label, "zone=z%d", i + 1);
+    snprintf(name, sizeof name, "n%d", i + 1);
+    char *argv[] = { "build/bin/sipnode", "-c", "contracts/lib/echo.contract", "-c", "sips/apps/stage.contract",
+                     "--orch", orch_addr, "--orch-id", id, "--orch-nc", nc, "--orch-label", label,
+                     "--orch-memory", "512M", NULL };
+    return tp_spawn(name, argv);
+}
+
+/* Poll a JSON path until pred(j) holds or ms pass. */
+typedef bool (*pred_fn)(json_t *j, const void *arg);
+
+static bool wait_for(const char *path, pred_fn pred, const void *arg, int ms)
+{
+    long long end = tp_ms() + ms;
+    do {
+        json_t *j = tp_get_json(http_port, path);
+        bool ok = j && pred(j, arg);
+        json_decref(j);
+        if (ok)
+            return true;
+        usleep(50000);
+    } while (tp_ms() < end);
+    return false;
+}
+
+static json_t *find_row(json_t *rows, const char *key, const char *value)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        if (json_string_value(json_object_get(r, key)) && !strcmp(json_string_value(json_object_get(r, key)), value))
+            return r;
+    return NULL;
+}
+
+static const char *sfield(json_t *row, const char *key)
+{
+    const char *s = json_string_value(json_object_get(row, key));
+    return s ? s : "";
+}
+
+static bool n_ready(json_t *nodes, const void *arg)
+{
+    size_t n = 0, i;
+    json_t *r;
+    json_array_foreach(nodes, i, r)
+        n += !strcmp(sfield(r, "state"), "ready");
+    return n == (size_t)(long)arg;
+}
+
+static bool all_exited_ok(json_t *sips, const void *app)
+{
+    size_t n = 0, i;
+    json_t *r;
+    json_array_foreach(sips, i, r) {
+        if (strcmp(sfield(r, "app"), app))
+            continue;
+        if (strcmp(sfield(r, "observed"), "exited") || json_integer_value(json_object_get(r, "exit_code")))
+            return false;
+        n++;
+    }
+    return n > 0;
+}
+
+static bool sip_running(json_t *sips, const void *id)
+{
+    json_t *r = find_row(sips, "id", id);
+    return r && !strcmp(sfield(r, "observed"), "running");
+}
+
+static int setup(void)
+{
+    if (!tp_tmpdir()[0])
+        return -1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http_port = tp_free_port();
+    node_port = tp_free_port();
+    snprintf(db, sizeof db, "%s/orchd.db", tp_tmpdir());
+    snprintf(orch_addr, sizeof orch_addr, "tcp://127.0.0.1:%d", node_port);
+    snprintf(http_arg, sizeof http_arg, "%d", http_port);
+    snprintf(server, sizeof server, "http://127.0.0.1:%d", http_port);
+    setenv("SIPCTL_SERVER", server, 1);
+    start_orchd();
+    for (int i = 0; i < 3; i++)
+        node_pids[i] = start_node(i);
+    return wait_for("/api/v1/nodes", n_ready, (void *)3L, 10000) ? 0 : -1;
+}
+
+static int teardown(void)
+{
+    tp_cleanup();
+    curl_global_cleanup();
+    return 0;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tp_tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static int sipctl(const char *args, char **out)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "build/bin/sipctl %s 2>&1", args);
+    return tp_run(cmd, out);
+}
+
+static void test_pipeline_across_nodes(void)
+{
+    char *out = NULL;
+    CU_ASSERT_EQUAL(sipctl("apply -f orchestrator/examples/pipeline.yaml", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "pipeline applied: 3 SIPs, 2 channels"));
+    free(out);
+    CU_ASSERT_FATAL(wait_for("/api/v1/sips", all_exited_ok, "pipeline", 15000));
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips?app=pipeline");
+    const char *a = sfield(find_row(sips, "name", "source"), "node");
+    const char *b = sfield(find_row(sips, "name", "upper"), "node");
+    const char *c = sfield(find_row(sips, "name", "sink"), "node");
+    CU_ASSERT(a[0] && b[0] && c[0] && strcmp(a, b) && strcmp(b, c) && strcmp(a, c));   /* anti-affinity */
+    json_decref(sips);
+    CU_ASSERT_EQUAL(sipctl("logs pipeline/sink", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sink: 12 blocks, in order"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("get sips", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "pipeline/upper/0"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("get channels -o json", &out), 0);
+    json_t *ch = json_loads(out, 0, NULL);
+    CU_ASSERT_EQUAL(json_array_size(ch), 2);
+    json_decref(ch);
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("apply -f orchestrator/examples/pipeline.yaml", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unchanged"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("delete pipeline", &out), 0);
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("describe app pipeline", &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no app named 'pipeline'"));
+    free(out);
+}
+
+static void test_invalid_manifest(void)
+{
+    write_file("bad.yaml", "app: bad\nsips:\n  - name: s\n    module: build/sips/echo_server.wasm\n"
+                           "    restart: {policy: sometimes}\n");
+    write_file("badmod.yaml", "app: badmod\nsips:\n  - name: s\n    module: Makefile\n");
+    char cmd[256], *out = NULL;
+    json_t *before = tp_get_json(http_port, "/api/v1/apps");
+    snprintf(cmd, sizeof cmd, "apply -f %s/bad.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "bad.yaml:5: restart.policy: expected never, on-failure or always"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "apply -f %s/badmod.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "badmod.yaml:3: module: Makefile: not a WebAssembly module"));
+    free(out);
+    json_t *after = tp_get_json(http_port, "/api/v1/apps");
+    CU_ASSERT(before && after && json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    CU_ASSERT_EQUAL(sipctl("get widgets", &out), 2);
+    free(out);
+}
+
+static bool restarted_4(json_t *sips, const void *id)
+{
+    json_t *r = find_row(sips, "id", id);
+    return r && json_integer_value(json_object_get(r, "restarts")) >= 4;
+}
+
+static void test_crash_loop_backoff(void)
+{
+    write_file("crash.yaml", "app: crash\nsips:\n  - name: c\n    module: build/sips/tests/orchestrator/sips/crasher.wasm\n"
+                             "    restart: {policy: on-failure, backoff_ms: 100, max_backoff_ms: 400}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/crash.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    long long t0 = tp_ms();
+    CU_ASSERT_FATAL(wait_for("/api/v1/sips", restarted_4, "crash/c/0", 10000));
+    long long took = tp_ms() - t0;
+    /* back-off 100 + 200 + 400 (+ the 4th is only scheduled): at least 700 ms */
+    CU_ASSERT(took >= 650);
+    json_t *ev = tp_get_json(http_port, "/api/v1/events");
+    int delays[8], n = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(ev, i, r) {
+        const char *m = sfield(r, "message");
+        int k, d;
+        if (!strcmp(sfield(r, "object"), "crash/c/0") && n < 8 &&
+            sscanf(m, "restart #%d (on-failure) in %d ms", &k, &d) == 2)
+            delays[n++] = d;
+    }
+    json_decref(ev);
+    CU_ASSERT(n >= 4);
+    if (n >= 4) {
+        CU_ASSERT_EQUAL(delays[0], 100);
+        CU_ASSERT_EQUAL(delays[1], 200);
+        CU_ASSERT_EQUAL(delays[2], 400);
+        CU_ASSERT_EQUAL(delays[3], 400);       /* capped */
+    }
+    CU_ASSERT_EQUAL(sipctl("logs crash/c/0", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "crasher: failing on purpose"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("delete crash", &out), 0);
+    free(out);
+}
+
+/* How many times nodes logged "started ID" (each create that ran). */
+static int times_started(const char *id)
+{
+    int n = 0;
+    char pat[160];
+    snprintf(pat, sizeof pat, "started %s\n", id);
+    for (int i = 1; i <= 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%d.err", i);
+        char *t = tp_read(name);
+        for (char *p = t; (p = strstr(p, pat)); p++)
+            n++;
+        free(t);
+    }
+    return n;
+}
+
+static void test_orchd_kill9_mid_deploy(void)
+{
+    write_file("tick.yaml", "app: tick\nsips:\n"
+               "  - {name: a, module: build/sips/tests/orchestrator/sips/ticker.wasm, memory: 8M}\n"
+               "  - {name: b, module: build/sips/tests/orchestrator/sips/ticker.wasm, memory: 8M}\n"
+               "  - {name: c, module: build/sips/tests/orchestrator/sips/ticker.wasm, memory: 8M, replicas: 2,"
+               " placement: {anti_affinity: [c]}}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/tick.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    usleep(60000);                    /* some creates sent, maybe not all */
+    tp_kill(orchd_pid, SIGKILL);
+    usleep(300000);
+    start_orchd();
+    const char *ids[] = { "tick/a/0", "tick/b/0", "tick/c/0", "tick/c/1" };
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT(wait_for("/api/v1/sips", sip_running, ids[i], 10000));
+    sleep(4);                         /* resends and reconciliation have run by now */
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(times_started(ids[i]), 1);
+    }
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips?app=tick");
+    CU_ASSERT_EQUAL(json_array_size(sips), 4);
+    CU_ASSERT_STRING_NOT_EQUAL(sfield(find_row(sips, "id", "tick/c/0"), "node"),
+                               sfield(find_row(sips, "id", "tick/c/1"), "node"));
+    json_decref(sips);
+    CU_ASSERT_EQUAL(sipctl("logs tick/a/0", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "tick 3\n"));
+    free(out);
+}
+
+static bool moved_off(json_t *sips, const void *arg)
+{
+    const char *const *a = arg;       /* { id, old node } */
+    json_t *r = find_row(sips, "id", a[0]);
+    return r && !strcmp(sfield(r, "observed"), "running") && json_is_string(json_object_get(r, "node")) &&
+           strcmp(sfield(r, "node"), a[1]);
+}
+
+static void test_node_death_reschedules(void)
+{
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips");
+    json_t *r = find_row(sips, "id", "tick/a/0");
+    char node[16] = "";
+    snprintf(node, sizeof node, "%s", sfield(r, "node"));
+    json_decref(sips);
+    CU_ASSERT_FATAL(node[0] == 'n');
+    int idx = node[1] - '1';
+    CU_ASSERT_FATAL(idx >= 0 && idx < 3);
+    long long t0 = tp_ms();
+    tp_kill(node_pids[idx], SIGKILL);
+    node_pids[idx] = 0;
+    const char *arg[2] = { "tick/a/0", node };
+    CU_ASSERT(wait_for("/api/v1/sips", moved_off, arg, 8000));
+    long long took = tp_ms() - t0;
+    CU_ASSERT(took >= 900);            /* not before the dead time (1 s) */
+    json_t *nodes = tp_get_json(http_port, "/api/v1/nodes");
+    CU_ASSERT_STRING_EQUAL(sfield(find_row(nodes, "id", node), "state"), "dead");
+    json_decref(nodes);
+    /* replica c/1 and c/0 are anti-affine: with two live nodes they still both run */
+    CU_ASSERT(wait_for("/api/v1/sips", sip_running, "tick/c/0", 5000));
+    CU_ASSERT(wait_for("/api/v1/sips", sip_running, "tick/c/1", 5000));
+    char *text = tp_get_text(http_port, "/metrics");
+    CU_ASSERT(text && strstr(text, "orchd_node_deaths_total 1\n"));
+    CU_ASSERT(text && strstr(text, "orchd_nodes{state=\"dead\"} 1\n"));
+    free(text);
+}
+
+static void test_status_page_in_chromium(void)
+{
+    if (access("/usr/bin/chromium", X_OK)) {
+        fprintf(stderr, "\n  chromium not installed (make deps): checking the page text only\n");
+        char *page = tp_get_text(http_port, "/");
+        CU_ASSERT(page && strstr(page, "<table id=\"nodes\">") && strstr(page, "tick/a/0"));
+        free(page);
+        return;
+    }
+    char cmd[1024], *dom = NULL;
+    snprintf(cmd, sizeof cmd, "timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+             "--disable-background-networking --disable-component-update --disable-sync "
+             "--user-data-dir=%s/chromium --dump-dom http://127.0.0.1:%d/ 2>/dev/null", tp_tmpdir(), http_port);
+    CU_ASSERT_EQUAL(tp_run(cmd, &dom), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dom);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dom, "<h1>Multiplicity cluster</h1>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dom, "live nodes"));
+    char *nodes = strstr(dom, "id=\"nodes\""), *sips = strstr(dom, "id=\"sips\"");
+    CU_ASSERT(nodes && sips && nodes < sips);
+    if (nodes && sips) {
+        *sips = 0;                 /* nodes table: the three nodes, one dead */
+        CU_ASSERT(strstr(nodes, "<td>n1</td>") && strstr(nodes, "<td>n2</td>") && strstr(nodes, "<td>n3</td>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(nodes, "<td>dead</td>"));
+        *sips = 'i';
+        CU_ASSERT_PTR_NOT_NULL(strstr(sips, "<td>tick/a/0</td>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(sips, "<td>running</td>"));
+    }
+    free(dom);
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("cluster", setup, teardown);
+    CU_add_test(s, "pipeline across three nodes", test_pipeline_across_nodes);
+    CU_add_test(s, "invalid manifest changes nothing", test_invalid_manifest);
+    CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
+    CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
+    CU_add_test(s, "node death reschedules", test_node_death_reschedules);
+    CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
+    int rc = cunit_run_all("build/tests/orchestrator/test_cluster");
+    tp_cleanup();           /* also if a suite setup failed */
+    return rc;
+}
