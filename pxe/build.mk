@@ -5,7 +5,7 @@
 PXE_LIB     := $(BUILD)/lib/libpxe.a
 PXE_OBJS    := $(addprefix $(BUILD)/obj/pxe/, ipxe_script.o dnsmasq_conf.o)
 BOOT_OBJS   := $(addprefix $(BUILD)/obj/orchestrator/, http_boot.o boot_server.o sipctl_pxe.o \
-                   sipctl_fleet.o)
+                   sipctl_fleet.o fleet_libvirt.o fleet_state.o fleet_progress.o)
 SIPCTL_BOOT := $(BUILD)/bin/sipctl-boot
 
 $(PXE_LIB): $(PXE_OBJS)
