@@ -23,3 +23,17 @@ $(ORT_DIR)/test_cluster: $(BUILD)/obj/tests/orchestrator/test_cluster.o $(BUILD)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit -lcurl -ljansson
 
 TESTS += $(ORT_DIR)/test_cluster
+
+# The manifest parser under libFuzzer (clang, ASan/UBSan), run for a few seconds by a
+# CUnit wrapper.
+ORT_FUZZ := $(ORT_DIR)/fuzz_manifest
+$(ORT_FUZZ): tests/orchestrator/fuzz_manifest.c orchestrator/manifest.c orchestrator/manifest.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $@ tests/orchestrator/fuzz_manifest.c orchestrator/manifest.c -lyaml
+
+$(ORT_DIR)/test_fuzz_manifest: $(BUILD)/obj/tests/orchestrator/test_fuzz_manifest.o | $(ORT_FUZZ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit
+
+TESTS += $(ORT_DIR)/test_fuzz_manifest
