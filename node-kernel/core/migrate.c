@@ -478,8 +478,9 @@ void migrate_image_free(migrate_image *img)
 
 void migrate_release(sip *s, const migrate_image *img, const migrate_handoff *h)
 {
+    uint32_t next = img ? img->next : 0;      /* img == NULL: the ends were taken already */
     /* 1. messages that reached an external end after the image was taken go on */
-    for (uint32_t i = 0; i < img->next; i++) {
+    for (uint32_t i = 0; i < next; i++) {
         endpoint *ep = img->ext[i];
         message *keep = NULL, **tail = &keep;
         uint32_t n = 0;
@@ -508,7 +509,7 @@ void migrate_release(sip *s, const migrate_image *img, const migrate_handoff *h)
         }
     }
     /* 2. every external end's peer now talks to the target */
-    for (uint32_t i = 0; i < img->next; i++) {
+    for (uint32_t i = 0; i < next; i++) {
         endpoint *ep = img->ext[i];
         if (h && h->reroute)
             h->reroute(h->arg, i, ep);

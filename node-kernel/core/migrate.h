@@ -97,7 +97,8 @@ typedef struct migrate_handoff {
 } migrate_handoff;
 
 /* The target confirmed: hand the external ends over and free the paused SIP here without
- * telling its peers anything (its exit hook sees end SIP_END_MIGRATED). */
+ * telling its peers anything (its exit hook sees end SIP_END_MIGRATED). img == NULL: the
+ * caller already moved the external ends out of the SIP (netchan/nc_migrate.h). */
 void migrate_release(sip *s, const migrate_image *img, const migrate_handoff *h);
 
 /* Finds (or fetches and verifies) the module whose SHA-256 is hash; it must outlive the SIP.

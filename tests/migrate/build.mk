@@ -11,11 +11,14 @@ TEST_MIGRATE := $(BUILD)/tests/migrate/test_migrate
 $(TEST_MIGRATE): $(BUILD)/obj/tests/migrate/test_migrate.o $(BUILD)/obj/tests/migrate/fixture.o \
                  $(BUILD)/obj/tests/migrate/test_local.o $(BUILD)/obj/tests/migrate/test_image.o \
                  $(BUILD)/obj/tests/migrate/test_process.o $(MIGRATE_XFER_OBJ) \
-                 $(BUILD)/obj/tests/migrate/proc_target.o \
+                 $(BUILD)/obj/tests/migrate/proc_target.o $(BUILD)/obj/tests/migrate/test_netchan.o \
+                 $(NETCHAN_LINK) \
                  $(addprefix $(BUILD)/obj/node-kernel/hosted/,manifest.o deploy.o) \
                  $(NKCORE_HOSTED) $(MIGRATE_TEST_SIPS) $(BUILD)/sips/pipe_source.wasm
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit -lzmq -lprotobuf-c $(LDLIBS)
+
+$(BUILD)/obj/tests/migrate/test_netchan.o: | $(BUILD)/gen/netchan/proto/node.pb-c.h
 
 TESTS += $(TEST_MIGRATE)
 

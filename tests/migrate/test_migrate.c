@@ -4,6 +4,7 @@
 void register_image_tests(void);
 void register_local_tests(void);
 void register_process_tests(void);
+void register_netchan_tests(void);
 
 int main(void)
 {
@@ -12,5 +13,6 @@ int main(void)
     register_image_tests();
     register_local_tests();
     register_process_tests();
+    register_netchan_tests();
     return cunit_run_all("build/tests/migrate/test_migrate");
 }
