@@ -50,11 +50,11 @@ $(BUILD)/obj/%.o: %.c
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# The local cluster `make run` starts. Until the orchestrator lands this runs the example
-# applications on one hosted node, each to completion, showing their logs.
+# The local cluster `make run` starts: orchd and three hosted nodes on loopback, the example
+# applications applied across them (orchestrator/run-cluster.sh); `make stop` ends it.
 run-cluster:
-	@for m in sips/apps/echo.sipm sips/apps/kv.sipm sips/apps/pipeline.sipm sips/apps/endpoint_pass.sipm; do \
-	    echo "== sipnode $$m"; $(BUILD)/bin/sipnode $$m || exit 1; done
+	@orchestrator/run-cluster.sh
+	@echo "Cluster is up. Inspect: build/bin/sipctl get nodes|apps|sips|channels, sipctl logs APP/SIP; stop: make stop"
 
 stop:
-	@true
+	@orchestrator/stop-cluster.sh
