@@ -1,7 +1,8 @@
 /* The reconcile loop: make observed state follow desired state. Each tick it declares
  * silent nodes dead (their SIPs go back to pending), stops and forgets deleted SIPs,
  * places pending SIPs and sends their creates once every channel peer has a node, and
- * (through orch_sip_ended) applies restart policies with exponential back-off. */
+ * (through orch_sip_ended) applies restart policies with exponential back-off. SIPs
+ * joined by channels restart as a group (reset_group). */
 #include "orchestrator/orchd.h"
 #include "orchestrator/placement.h"
 #include <stdio.h>
@@ -29,6 +30,80 @@ int orch_state_final(const char *s)
            !strcmp(s, "failed") || !strcmp(s, "lost");
 }
 
+/* The channel group of a SIP: its name and the names of every SIP of the app connected
+ * to it through channels, directly or not (a JSON array of strings). */
+static json_t *channel_group(orchd *o, const char *app, const char *name)
+{
+    json_t *group = json_array();
+    json_array_append_new(group, json_string(name));
+    for (size_t i = 0; i < json_array_size(group); i++) {
+        const char *n = json_string_value(json_array_get(group, i));
+        json_t *rows = store_query(o->st, "SELECT CASE WHEN imp_sip = %Q THEN exp_sip ELSE imp_sip END AS peer"
+                                   " FROM channels WHERE app = %Q AND (imp_sip = %Q OR exp_sip = %Q)", n, app, n, n);
+        size_t k;
+        json_t *r;
+        json_array_foreach(rows, k, r) {
+            const char *peer = jstr(r, "peer");
+            size_t j = 0;
+            while (j < json_array_size(group) && strcmp(json_string_value(json_array_get(group, j)), peer))
+                j++;
+            if (j == json_array_size(group))
+                json_array_append_new(group, json_string(peer));
+        }
+        json_decref(rows);
+    }
+    return group;
+}
+
+/* Channel supervision: a SIP with channels never restarts alone. Its whole channel group
+ * is stopped and goes back to `state` (pending or backoff, starting at start_at), and the
+ * group's channels get new ids, so the new ends never meet netchan state of the old ones.
+ * The members then are created and started together like a fresh deployment. Returns
+ * the group size. */
+static size_t reset_group(orchd *o, const char *app, const char *name, const char *trigger,
+                          const char *state, uint64_t start_at, const char *why)
+{
+    json_t *group = channel_group(o, app, name);
+    size_t n = json_array_size(group);
+    if (n < 2) {
+        json_decref(group);
+        return n;
+    }
+    uint64_t now = store_now_ms();
+    char list[512] = "";
+    size_t i;
+    json_t *g;
+    json_array_foreach(group, i, g) {
+        const char *member = json_string_value(g);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", member);
+        json_t *rows = store_query(o->st, "SELECT id, node, observed FROM sips WHERE app = %Q AND name = %Q"
+                                   " AND desired = 'run'", app, member);
+        size_t k;
+        json_t *r;
+        json_array_foreach(rows, k, r) {
+            const char *id = jstr(r, "id"), *obs = jstr(r, "observed");
+            if (strcmp(id, trigger) && json_is_string(json_object_get(r, "node")) &&
+                (!strcmp(obs, "starting") || !strcmp(obs, "created") || !strcmp(obs, "running") ||
+                 !strcmp(obs, "blocked")))
+                orch_send_stop(o, jstr(r, "node"), id, "channel peer restarting");
+            store_exec(o->st, "UPDATE sips SET observed = %Q, next_start_ms = %lld, updated_ms = %lld"
+                       " WHERE id = %Q", state, (long long)start_at, (long long)now, id);
+        }
+        json_decref(rows);
+        json_t *chans = store_query(o->st, "SELECT id FROM channels WHERE app = %Q AND imp_sip = %Q", app, member);
+        json_array_foreach(chans, k, r) {
+            long long old = (long long)jint(r, "id");
+            store_exec(o->st, "INSERT INTO channels(app, contract, imp_sip, imp_ep, exp_sip, exp_ep)"
+                       " SELECT app, contract, imp_sip, imp_ep, exp_sip, exp_ep FROM channels WHERE id = %lld;"
+                       " DELETE FROM channels WHERE id = %lld", old, old);
+        }
+        json_decref(chans);
+    }
+    store_event(o->st, "app", app, "channel group [%s] restarts together: %s", list, why);
+    json_decref(group);
+    return n;
+}
+
 static void check_dead_nodes(orchd *o, uint64_t now)
 {
     for (uint32_t i = 0; i < o->nconns; i++) {
@@ -40,7 +115,7 @@ static void check_dead_nodes(orchd *o, uint64_t now)
         store_exec(o->st, "UPDATE nodes SET state = 'dead' WHERE id = %Q", c->node_id);
         store_event(o->st, "node", c->node_id, "dead: no heartbeat for %llu ms",
                     (unsigned long long)(now - c->last_seen_ms));
-        json_t *rows = store_query(o->st, "SELECT id FROM sips WHERE node = %Q AND desired = 'run'"
+        json_t *rows = store_query(o->st, "SELECT id, app, name FROM sips WHERE node = %Q AND desired = 'run'"
                                    " AND observed IN ('starting','created','running','blocked','pending','backoff')",
                                    c->node_id);
         size_t k;
@@ -49,10 +124,12 @@ static void check_dead_nodes(orchd *o, uint64_t now)
             store_event(o->st, "sip", jstr(row, "id"), "node %s died: rescheduling", c->node_id);
             o->m.rescheduled++;
         }
-        json_decref(rows);
         store_exec(o->st, "UPDATE sips SET node = NULL, observed = 'pending', next_start_ms = 0"
                    " WHERE node = %Q AND desired = 'run' AND observed IN "
                    "('starting','created','running','blocked','pending','backoff')", c->node_id);
+        json_array_foreach(rows, k, row)      /* their channel peers start over with them */
+            reset_group(o, jstr(row, "app"), jstr(row, "name"), jstr(row, "id"), "pending", 0, "a member's node died");
+        json_decref(rows);
     }
 }
 
@@ -228,6 +305,7 @@ void orch_sip_ended(orchd *o, const char *sip_id, const char *state, int exit_co
                    " WHERE id = %Q", (long long)n, (long long)(now + delay), sip_id);
         store_event(o->st, "sip", sip_id, "restart #%lld (%s) in %llu ms", (long long)n, policy,
                     (unsigned long long)delay);
+        reset_group(o, jstr(row, "app"), jstr(row, "name"), sip_id, "backoff", now + delay, "a member ended");
         o->m.sips_restarted++;
     }
     json_decref(rows);

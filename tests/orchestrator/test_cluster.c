@@ -3,7 +3,8 @@
  * refused with file and line and changes nothing; a crash-looping SIP is restarted with
  * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
  * database and every SIP runs exactly once; a node killed with -9 is declared dead and
- * its SIP runs again elsewhere; /metrics counts; the status page, loaded in headless
+ * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
+ * dies (new channel id, traffic flows again); /metrics counts; the status page, loaded in headless
  * Chromium, shows nodes and SIPs. Every process is ended by PID and the temporary
  * directory removed, pass or fail. Run from the repository root. */
 #include <CUnit/CUnit.h>
@@ -19,7 +20,7 @@
 #define DEAD_MS "1000"
 
 static int http_port, node_port;
-static pid_t orchd_pid, node_pids[3];
+static pid_t orchd_pid, node_pids[4];
 static char db[128], orch_addr[64], http_arg[16], server[64];
 
 static void start_orchd(void)
@@ -321,8 +322,17 @@ static void test_node_death_reschedules(void)
     node_pids[idx] = 0;
     const char *arg[2] = { "tick/a/0", node };
     CU_ASSERT(wait_for("/api/v1/sips", moved_off, arg, 8000));
-    long long took = tp_ms() - t0;
-    CU_ASSERT(took >= 900);            /* not before the dead time (1 s) */
+    /* declared dead only after the dead time (1 s) without heartbeats, and in good time */
+    CU_ASSERT(tp_ms() - t0 < 6000);
+    json_t *ev = tp_get_json(http_port, "/api/v1/events");
+    int silent = -1;
+    size_t i;
+    json_t *e;
+    json_array_foreach(ev, i, e)
+        if (!strcmp(sfield(e, "object"), node))
+            sscanf(sfield(e, "message"), "dead: no heartbeat for %d ms", &silent);
+    json_decref(ev);
+    CU_ASSERT(silent >= 1000);
     json_t *nodes = tp_get_json(http_port, "/api/v1/nodes");
     CU_ASSERT_STRING_EQUAL(sfield(find_row(nodes, "id", node), "state"), "dead");
     json_decref(nodes);
@@ -333,6 +343,66 @@ static void test_node_death_reschedules(void)
     CU_ASSERT(text && strstr(text, "orchd_node_deaths_total 1\n"));
     CU_ASSERT(text && strstr(text, "orchd_nodes{state=\"dead\"} 1\n"));
     free(text);
+}
+
+static bool group_moved(json_t *sips, const void *arg)
+{
+    const char *old = arg;
+    json_t *srv = find_row(sips, "id", "loop/server/0"), *cl = find_row(sips, "id", "loop/client/0");
+    return srv && cl && !strcmp(sfield(srv, "observed"), "running") && !strcmp(sfield(cl, "observed"), "running") &&
+           json_is_string(json_object_get(srv, "node")) && strcmp(sfield(srv, "node"), old);
+}
+
+static int count(const char *text, const char *pat)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, pat)); p++)
+        n++;
+    return n;
+}
+
+static void test_channel_group_follows_dead_node(void)
+{
+    node_pids[3] = start_node(3);                 /* n4 replaces the node killed before */
+    CU_ASSERT_FATAL(wait_for("/api/v1/nodes", n_ready, (void *)3L, 10000));
+    write_file("loop.yaml", "app: loop\nsips:\n"
+               "  - {name: server, module: build/sips/echo_server.wasm, restart: always,\n"
+               "     endpoints: [{name: clients, contract: Echo}]}\n"
+               "  - {name: client, module: build/sips/tests/orchestrator/sips/echo_loop.wasm,\n"
+               "     restart: {policy: on-failure, backoff_ms: 100}, placement: {anti_affinity: [server]},\n"
+               "     endpoints: [{name: server, contract: Echo}]}\n"
+               "channels:\n  - {from: client.server, to: server.clients, contract: Echo}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/loop.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    CU_ASSERT_FATAL(wait_for("/api/v1/sips", sip_running, "loop/client/0", 10000));
+    usleep(500000);
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips?app=loop");
+    char node[16] = "";
+    snprintf(node, sizeof node, "%s", sfield(find_row(sips, "id", "loop/server/0"), "node"));
+    json_decref(sips);
+    json_t *ch = tp_get_json(http_port, "/api/v1/channels");
+    json_int_t old_chan = json_integer_value(json_object_get(find_row(ch, "app", "loop"), "id"));
+    json_decref(ch);
+    int idx = node[0] == 'n' ? node[1] - '1' : -1;
+    CU_ASSERT_FATAL(idx >= 0 && idx < 4 && node_pids[idx] > 0);
+    tp_kill(node_pids[idx], SIGKILL);
+    node_pids[idx] = 0;
+    CU_ASSERT_FATAL(wait_for("/api/v1/sips", group_moved, node, 10000));
+    ch = tp_get_json(http_port, "/api/v1/channels");
+    CU_ASSERT(json_integer_value(json_object_get(find_row(ch, "app", "loop"), "id")) != old_chan);
+    json_decref(ch);
+    sleep(1);
+    CU_ASSERT_EQUAL(sipctl("logs loop/client/0", &out), 0);
+    CU_ASSERT(count(out, "echo: ping 1\n") >= 2);     /* ran, then ran again from the start */
+    CU_ASSERT(count(out, "echo: ping 3\n") >= 2);     /* and talks to the moved server */
+    free(out);
+    json_t *ev = tp_get_json(http_port, "/api/v1/events");
+    char *evtext = json_dumps(ev, 0);
+    CU_ASSERT(evtext && strstr(evtext, "channel group [server, client] restarts together"));
+    free(evtext);
+    json_decref(ev);
 }
 
 static void test_status_page_in_chromium(void)
@@ -374,6 +444,7 @@ int main(void)
     CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
     CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
     CU_add_test(s, "node death reschedules", test_node_death_reschedules);
+    CU_add_test(s, "channel group follows a dead node", test_channel_group_follows_dead_node);
     CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
     int rc = cunit_run_all("build/tests/orchestrator/test_cluster");
     tp_cleanup();           /* also if a suite setup failed */
