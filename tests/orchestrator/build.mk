@@ -19,9 +19,10 @@ ORT_SIPS := $(BUILD)/sips/tests/orchestrator/sips/ticker.wasm $(BUILD)/sips/test
             $(BUILD)/sips/pipe_source.wasm $(BUILD)/sips/pipe_upper.wasm $(BUILD)/sips/pipe_sink.wasm \
             $(BUILD)/sips/echo_server.wasm $(BUILD)/sips/echo_client.wasm
 $(ORT_DIR)/test_cluster: $(BUILD)/obj/tests/orchestrator/test_cluster.o $(BUILD)/obj/tests/orchestrator/procs.o \
-                         | $(ORT_SIPS) $(ORCHD) $(SIPCTL) $(SIPNODE)
+                         $(NETCHAN_PROTO_LIB) | $(ORT_SIPS) $(ORCHD) $(SIPCTL) $(SIPNODE)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit -lcurl -ljansson
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NETCHAN_PROTO_LIB) -lcunit -lcurl -ljansson -lzmq -lprotobuf-c
+$(BUILD)/obj/tests/orchestrator/test_cluster.o: | $(NETCHAN_PROTO_HDRS)
 
 TESTS += $(ORT_DIR)/test_cluster
 

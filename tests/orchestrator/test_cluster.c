@@ -1,6 +1,7 @@
 /* The orchestrator with real processes on 127.0.0.1: orchd and three sipnodes (--orch).
  * A pipeline spread over the three nodes delivers its data; an invalid manifest is
- * refused with file and line and changes nothing; a crash-looping SIP is restarted with
+ * refused with file and line and changes nothing; garbage on the node socket and bad
+ * HTTP requests are refused or counted; a crash-looping SIP is restarted with
  * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
  * database and every SIP runs exactly once; a node killed with -9 is declared dead and
  * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
@@ -16,6 +17,8 @@
 #include <unistd.h>
 #include "tests/cunit_main.h"
 #include "tests/orchestrator/procs.h"
+#include "netchan/proto/orch.pb-c.h"
+#include <zmq.h>
 
 #define DEAD_MS "1000"
 
@@ -203,6 +206,104 @@ static void test_invalid_manifest(void)
     json_decref(after);
     CU_ASSERT_EQUAL(sipctl("get widgets", &out), 2);
     free(out);
+}
+
+static long long metric(const char *name)
+{
+    char *text = tp_get_text(http_port, "/metrics");
+    long long v = -1;
+    char pat[128];
+    snprintf(pat, sizeof pat, "\n%s ", name);         /* the sample line, not # HELP */
+    char *p = text ? strstr(text, pat) : NULL;
+    if (p)
+        v = atoll(p + strlen(pat));
+    free(text);
+    return v;
+}
+
+static long post(const char *path, const char *body, const char *method)
+{
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", http_port, path);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+    FILE *devnull = fopen("/dev/null", "w");
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, devnull);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (devnull)
+        fclose(devnull);
+    return status;
+}
+
+/* Garbage and odd messages on the node socket, and bad HTTP requests: answered or
+ * counted, never a crash. */
+static void test_bad_frames_and_requests(void)
+{
+    long long bad0 = metric("orchd_bad_frames_total");
+    void *ctx = zmq_ctx_new(), *d = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    CU_ASSERT_FATAL(zmq_connect(d, orch_addr) == 0);
+    zmq_send(d, "\xff\xff\xff garbage", 12, 0);
+    zmq_send(d, "", 0, 0);                                   /* empty: NOT_SET body */
+    Orch__Register r = ORCH__REGISTER__INIT;                  /* no identity */
+    Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_REGISTER;
+    m.register_ = &r;
+    uint8_t buf[256];
+    size_t len = orch__node_to_orch__pack(&m, buf);
+    zmq_send(d, buf, len, 0);
+    Orch__NodeHeartbeat h = ORCH__NODE_HEARTBEAT__INIT;       /* from a node nobody knows */
+    h.node_id = "stranger";
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_HEARTBEAT;
+    m.heartbeat = &h;
+    len = orch__node_to_orch__pack(&m, buf);
+    zmq_send(d, buf, len, 0);
+    Orch__ModuleFetch f = ORCH__MODULE_FETCH__INIT;           /* hash of the wrong size */
+    f.hash.data = (uint8_t *)"abc";
+    f.hash.len = 3;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH;
+    m.module_fetch = &f;
+    len = orch__node_to_orch__pack(&m, buf);
+    zmq_send(d, buf, len, 0);
+    /* answers: register refused, heartbeat refused, module not found */
+    int refused = 0, notfound = 0;
+    for (int i = 0; i < 3; i++) {
+        zmq_pollitem_t it = { d, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll(&it, 1, 3000) <= 0)
+            break;
+        int n = zmq_recv(d, buf, sizeof buf, 0);
+        Orch__OrchToNode *a = n > 0 ? orch__orch_to_node__unpack(NULL, (size_t)n, buf) : NULL;
+        if (a && a->body_case == ORCH__ORCH_TO_NODE__BODY_REGISTER_ACK && !a->register_ack->accepted)
+            refused++;
+        if (a && a->body_case == ORCH__ORCH_TO_NODE__BODY_MODULE_DATA && !a->module_data->found)
+            notfound++;
+        if (a)
+            orch__orch_to_node__free_unpacked(a, NULL);
+    }
+    CU_ASSERT_EQUAL(refused, 2);
+    CU_ASSERT_EQUAL(notfound, 1);
+    zmq_close(d);
+    zmq_ctx_term(ctx);
+    CU_ASSERT(metric("orchd_bad_frames_total") >= bad0 + 2);
+    CU_ASSERT_EQUAL(post("/api/v1/apply", "{not json", "POST"), 400);
+    CU_ASSERT_EQUAL(post("/api/v1/apply", "{\"text\": 5}", "POST"), 400);
+    CU_ASSERT_EQUAL(post("/api/v1/apply", "{\"file\": \"x.yaml\", \"text\": \"app: [\"}", "POST"), 400);
+    CU_ASSERT_EQUAL(post("/api/v1/apps/nosuch", NULL, "DELETE"), 404);
+    CU_ASSERT_EQUAL(post("/api/v1/describe?kind=planet&name=x", NULL, "GET"), 400);
+    CU_ASSERT_EQUAL(post("/nowhere", NULL, "GET"), 404);
+    json_t *nodes = tp_get_json(http_port, "/api/v1/nodes");
+    CU_ASSERT_PTR_NULL(find_row(nodes, "id", "stranger"));
+    CU_ASSERT(n_ready(nodes, (void *)3L));                  /* orchd alive, nodes still there */
+    json_decref(nodes);
 }
 
 static bool restarted_4(json_t *sips, const void *id)
@@ -441,6 +542,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("cluster", setup, teardown);
     CU_add_test(s, "pipeline across three nodes", test_pipeline_across_nodes);
     CU_add_test(s, "invalid manifest changes nothing", test_invalid_manifest);
+    CU_add_test(s, "bad frames and requests", test_bad_frames_and_requests);
     CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
     CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
     CU_add_test(s, "node death reschedules", test_node_death_reschedules);
