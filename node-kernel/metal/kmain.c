@@ -22,6 +22,7 @@
 #include "node-kernel/metal/sip_runner.h"
 #include "node-kernel/metal/selftest.h"
 #include "node-kernel/metal/node.h"
+#include "node-kernel/metal/wallclock.h"
 #include "node-kernel/metal/orch_agent.h"
 
 extern uint64_t boot_tsc;
@@ -110,6 +111,7 @@ static void run_loop(void)
         }
         zmtp_client_poll();
         orch_agent_poll();
+        wallclock_poll();
         if (node_poll()) work = 1;
         if (!work) cpu_hlt();
     }

@@ -7,6 +7,7 @@
 #include "node-kernel/metal/node.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/bundle.h"
+#include "node-kernel/metal/wallclock.h"
 #include "node-kernel/hosted/manifest.h"
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
@@ -144,6 +145,9 @@ int node_run_app(const char *name)
 int node_poll(void)
 {
     if (!app.active) start_next_app();
-    kernel_run(k, SLICES_PER_POLL);
+    for (int i = 0; i < SLICES_PER_POLL && kernel_busy(k); i++) {
+        kernel_run(k, 1);
+        wallclock_poll();           /* seconds edges must be seen on time */
+    }
     return kernel_busy(k);
 }

@@ -133,7 +133,7 @@ static void set_state(struct asip *a, Orch__SipState st, uint64_t request_id)
     a->state = st;
     a->changed_ms = wall_ms();
     if (st == ORCH__SIP_STATE__SIP_EXITED)
-        kprintf("ORCH: SIP %s exited with status %d\n", a->id, a->exit_code);
+        kprintf("ORCH: SIP %s exited with status %d (at %lu ms)\n", a->id, a->exit_code, (unsigned long)a->changed_ms);
     else
         kprintf("ORCH: SIP %s %s%s%s\n", a->id, st <= 8 ? names[st] : "?", a->error[0] ? ": " : "", a->error);
     report(a, request_id);
@@ -281,7 +281,7 @@ static void failed(struct asip *a, uint64_t request_id, const char *why)
 static void start_sip(struct asip *a, uint64_t request_id)
 {
     sip *s = sip_by_id(node_kernel(), a->kid);
-    if (!s || s->state != SIP_NEW) { result(request_id, 0, "SIP is not waiting to start"); return; }
+    if (!s || s->state != SIP_NEW) { report(a, request_id); return; }    /* started already: say so */
     if (a->unwired) { a->start = 1; result(request_id, 1, NULL); return; }   /* starts when wired */
     sip_start(s);
     set_state(a, ORCH__SIP_STATE__SIP_RUNNING, request_id);
@@ -492,6 +492,8 @@ static void on_create(Orch__OrchToNode *cmd)
         if (!a) { result(rid, 0, "out of memory"); orch__orch_to_node__free_unpacked(cmd, NULL); return; }
         memset(a, 0, sizeof *a);
         strcpy(a->id, c->sip_id);
+        a->state = ORCH__SIP_STATE__SIP_CREATED;    /* as far as the orchestrator cares, */
+        a->changed_ms = wall_ms();                   /* while its module is on the way */
         a->create = cmd;
         a->next = A.sips;
         A.sips = a;
@@ -518,8 +520,8 @@ static void on_register_ack(const Orch__RegisterAck *ack)
     A.hb_interval_ms = ack->heartbeat_interval_ms ? ack->heartbeat_interval_ms : 1000;
     A.registered = 1;
     A.next_hb_ms = now_ms() + A.hb_interval_ms;
-    kprintf("ORCH: registered as %s (node index %u, heartbeat every %lu ms)\n", A.node_id,
-            ack->node_index, (unsigned long)A.hb_interval_ms);
+    kprintf("ORCH: registered as %s (node index %u, heartbeat every %lu ms, wall clock %lu ms)\n", A.node_id,
+            ack->node_index, (unsigned long)A.hb_interval_ms, (unsigned long)wall_ms());
 }
 
 static void on_message(void *arg, const zmtp_msg *zm)

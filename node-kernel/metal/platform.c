@@ -6,7 +6,7 @@
 #include "node-kernel/core/platform.h"
 #include "node-kernel/metal/heap.h"
 #include "node-kernel/metal/timer.h"
-#include "node-kernel/metal/rtc.h"
+#include "node-kernel/metal/wallclock.h"
 #include "node-kernel/metal/serial.h"
 #include "node-kernel/metal/x86.h"
 
@@ -20,16 +20,7 @@ void *plat_alloc(size_t n) { return heap_alloc(n); }
 void *plat_realloc(void *p, size_t n) { return heap_realloc(p, n); }
 void  plat_free(void *p) { heap_free(p); }
 
-uint64_t plat_time_ns(int clock_id)
-{
-    static uint64_t boot_epoch_ns, boot_mono_ns;
-    if (clock_id != 0) return timer_ns();
-    if (!boot_epoch_ns) {
-        boot_mono_ns = timer_ns();
-        boot_epoch_ns = rtc_read_epoch_seconds() * 1000000000ull;
-    }
-    return boot_epoch_ns + (timer_ns() - boot_mono_ns);
-}
+uint64_t plat_time_ns(int clock_id) { return clock_id ? timer_ns() : wallclock_ns(); }
 
 void plat_random(void *buf, size_t n)
 {

@@ -15,6 +15,8 @@ static uint64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return (uint64_t)(era * 146097 + (int64_t)doe - 719468);
 }
 
+uint8_t rtc_seconds_register(void) { return cmos(0x00); }
+
 uint64_t rtc_read_epoch_seconds(void)
 {
     for (int i = 0; i < 1000000 && (cmos(0x0A) & 0x80); i++) cpu_pause();

@@ -3,4 +3,6 @@
 #define METAL_RTC_H
 #include <stdint.h>
 uint64_t rtc_read_epoch_seconds(void);
+/* The raw seconds register: cheap to poll for the next seconds edge. */
+uint8_t rtc_seconds_register(void);
 #endif

@@ -168,6 +168,11 @@ static void handle(struct orch_standin *o, const void *ident, size_t identlen, O
         struct standin_sip *s = find(o, st->sip_id);
         if (!s) { o->bad_frames++; return; }
         s->reports++;
+        if (final_state(st->state)) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            o->skew_ms = (int64_t)st->changed_at_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+        }
         if (m->request_id >= 100) s->create_answered = 1;
         if (!final_state(s->state)) {
             s->state = st->state;

@@ -42,6 +42,7 @@ struct orch_standin {
     int registers, refused, heartbeats, heartbeat_sips, fetches, bad_frames, logs;
     char identity[64], mac[32], platform[16], address[64], labels[128], node_id[64];
     uint64_t memory;
+    int64_t skew_ms;                /* node's changed_at_ms minus our clock, last final report */
     char register_sips[256];        /* "id=state;" for the SIPs the last Register listed */
     int finished;                   /* every SIP reached a final state */
 };

@@ -178,6 +178,7 @@ static void test_orchestrated_node(void)
     CU_ASSERT(contains(out, "ORCH: dropped a message that is not an OrchToNode"));
     CU_ASSERT(contains(out, "[hello] "));
     CU_ASSERT(!contains(out, "PANIC"));
+    if (getenv("MULT_METAL_SHOW")) fprintf(stderr, "\nnode clock minus host clock: %lld ms\n", (long long)o.skew_ms);
     if (!finished || getenv("MULT_METAL_SHOW")) {
         fprintf(stderr, "\n--- serial log ---\n%s\n---\n", out);
         for (int i = 0; i < S_COUNT; i++)
