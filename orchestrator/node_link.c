@@ -415,7 +415,8 @@ void orch_handle_frame(orchd *o, const uint8_t *ident, size_t identlen, const ui
             sip_status(o, c->node_id, msg->sip_report->status);
         break;
     case ORCH__NODE_TO_ORCH__BODY_SIP_LOG:
-        if (c) {
+        /* also from a node not yet re-adopted after an orchd restart: output is not lost */
+        if (c || store_int(o->st, 0, "SELECT count(*) FROM sips WHERE id = %Q", msg->sip_log->sip_id)) {
             char *text = strndup((char *)msg->sip_log->data.data, msg->sip_log->data.len);
             store_exec(o->st, "INSERT INTO logs(sip_id, fd, seq, data, ts_ms) VALUES(%Q, %d, %lld, %Q, %lld)",
                        msg->sip_log->sip_id, (int)msg->sip_log->fd, (long long)msg->sip_log->seq,

@@ -199,13 +199,29 @@ static char *choose_node(orchd *o, json_t *sip, char *why, size_t whylen)
         p->labels = kvs[i];
         live++;
     }
-    json_t *others = store_query(o->st, "SELECT name, node FROM sips WHERE app = %Q AND id != %Q"
+    json_t *others = store_query(o->st, "SELECT name, node, spec FROM sips WHERE app = %Q AND id != %Q"
                                  " AND desired = 'run' AND node IS NOT NULL", jstr(sip, "app"), jstr(sip, "id"));
     size_t np = json_array_size(others);
     pl_placed *pp = calloc(np + 1, sizeof *pp);
+    req.anti = realloc(req.anti, (req.nanti + np + 1) * sizeof *req.anti);
+    req.affinity = realloc(req.affinity, (req.naffinity + np + 1) * sizeof *req.affinity);
     for (size_t i = 0; i < np; i++) {
-        pp[i].sip = jstr(json_array_get(others, i), "name");
-        pp[i].node = jstr(json_array_get(others, i), "node");
+        json_t *other = json_array_get(others, i);
+        pp[i].sip = jstr(other, "name");
+        pp[i].node = jstr(other, "node");
+        /* the rules are symmetric: a placed SIP that avoids (or seeks) this one counts too */
+        json_t *ospec = json_loads(jstr(other, "spec"), 0, NULL);
+        json_t *lists[2] = { json_object_get(ospec, "anti_affinity"), json_object_get(ospec, "affinity") };
+        for (int l = 0; l < 2; l++)
+            for (size_t j = 0; j < json_array_size(lists[l]); j++)
+                if (!strcmp(json_string_value(json_array_get(lists[l], j)) ?: "", req.name)) {
+                    if (l == 0)
+                        req.anti[req.nanti++] = (char *)pp[i].sip;
+                    else
+                        req.affinity[req.naffinity++] = (char *)pp[i].sip;
+                    break;
+                }
+        json_decref(ospec);
     }
     int best = place_sip(&req, pn, live, pp, (uint32_t)np, why, whylen);
     char *chosen = best >= 0 ? strdup(pn[best].id) : NULL;

@@ -150,10 +150,11 @@ static void set_state(agent_sip *a, Orch__SipState st, const char *error)
     report(a);
 }
 
+/* Pointers to the status of every SIP; the statuses live in the same allocation. */
 static Orch__SipStatus **all_statuses(size_t *n)
 {
-    Orch__SipStatus *st = calloc(ag.nsips + 1, sizeof *st);
-    Orch__SipStatus **v = calloc(ag.nsips + 1, sizeof *v);
+    Orch__SipStatus **v = calloc(1, (ag.nsips + 1) * (sizeof *v + sizeof **v));
+    Orch__SipStatus *st = (Orch__SipStatus *)(v + ag.nsips + 1);
     for (uint32_t i = 0; i < ag.nsips; i++) {
         fill_status(&ag.sips[i], &st[i]);
         v[i] = &st[i];
@@ -164,8 +165,6 @@ static Orch__SipStatus **all_statuses(size_t *n)
 
 static void free_statuses(Orch__SipStatus **v)
 {
-    if (v)
-        free(v[0]);
     free(v);
 }
 

@@ -119,8 +119,11 @@ int main(int argc, char **argv)
             usage();
         }
     }
-    if (orch_agent_enabled() && i >= argc)      /* orchestrator hook: SIPs come from orchd */
-        return orch_agent_main(cfiles, ncfiles);
+    if (orch_agent_enabled() && i >= argc) {    /* orchestrator hook: SIPs come from orchd */
+        int rc = orch_agent_main(cfiles, ncfiles);
+        free(cfiles);
+        return rc;
+    }
     if (i >= argc)
         usage();
 

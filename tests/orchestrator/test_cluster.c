@@ -482,6 +482,8 @@ static void test_channel_group_follows_dead_node(void)
     json_t *sips = tp_get_json(http_port, "/api/v1/sips?app=loop");
     char node[16] = "";
     snprintf(node, sizeof node, "%s", sfield(find_row(sips, "id", "loop/server/0"), "node"));
+    /* client is placed first (name order); the server must still avoid it: symmetric rule */
+    CU_ASSERT_STRING_NOT_EQUAL(node, sfield(find_row(sips, "id", "loop/client/0"), "node"));
     json_decref(sips);
     json_t *ch = tp_get_json(http_port, "/api/v1/channels");
     json_int_t old_chan = json_integer_value(json_object_get(find_row(ch, "app", "loop"), "id"));
@@ -491,6 +493,10 @@ static void test_channel_group_follows_dead_node(void)
     tp_kill(node_pids[idx], SIGKILL);
     node_pids[idx] = 0;
     CU_ASSERT_FATAL(wait_for("/api/v1/sips", group_moved, node, 10000));
+    sips = tp_get_json(http_port, "/api/v1/sips?app=loop");
+    CU_ASSERT_STRING_NOT_EQUAL(sfield(find_row(sips, "id", "loop/server/0"), "node"),
+                               sfield(find_row(sips, "id", "loop/client/0"), "node"));
+    json_decref(sips);
     ch = tp_get_json(http_port, "/api/v1/channels");
     CU_ASSERT(json_integer_value(json_object_get(find_row(ch, "app", "loop"), "id")) != old_chan);
     json_decref(ch);
