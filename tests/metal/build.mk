@@ -23,11 +23,11 @@ TESTS += $(METAL_CMDLINE_TEST)
 # The metal kernel as a cluster node: example applications against sipnode's output, and
 # registration / SIP deployment through an orchestrator stand-in (orch.proto over libzmq).
 METAL_CLUSTER_TEST := $(METAL_TEST_DIR)/test_metal_cluster
-METAL_CLUSTER_OBJS := $(addprefix $(BUILD)/obj/tests/metal/, test_metal_cluster.o qemu_vm.o orch_standin.o)
+METAL_CLUSTER_OBJS := $(addprefix $(BUILD)/obj/tests/metal/, test_metal_cluster.o qemu_vm.o orch_standin.o orchd_proc.o)
 $(BUILD)/obj/tests/metal/orch_standin.o $(BUILD)/obj/tests/metal/test_metal_cluster.o: | $(BUILD)/gen/netchan/proto/orch.pb-c.h
 
 $(METAL_CLUSTER_TEST): $(METAL_CLUSTER_OBJS) $(BUILD)/lib/libnetchan_proto.a $(BUILD)/lib/libengine.a \
-                       | $(BUILD)/bin/multiplicity-metal.elf $(BUILD)/bin/sipnode
+                       | $(BUILD)/bin/multiplicity-metal.elf $(BUILD)/bin/sipnode $(BUILD)/bin/orchd $(BUILD)/bin/sipctl
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit -lzmq -lprotobuf-c -lpthread
 

@@ -7,7 +7,10 @@
  *     SIPs it is told to -- two of them wired by a local channel -- and reports their
  *     ends and logs; unknown and malformed modules, remote bindings and a stop are
  *     reported as such, and a garbage frame is dropped without harm;
- *   - a wrong join token is refused and the node says so.
+ *   - a wrong join token is refused and the node says so; after an orchestrator restart
+ *     the node registers again;
+ *   - with the real orchestrator daemon (orchd), `sipctl apply` runs an application on
+ *     the node and `sipctl logs` shows its output.
  * No test may see "PANIC" on the console. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,8 @@
 #include "tests/cunit_main.h"
 #include "tests/metal/qemu_vm.h"
 #include "tests/metal/orch_standin.h"
+#include "tests/metal/orchd_proc.h"
+#include <time.h>
 #include "netchan/proto/orch.pb-c.h"
 
 #define BOOT_TIMEOUT_S 150
@@ -249,6 +254,80 @@ static void test_orchestrator_restart(void)
     free(out);
 }
 
+static const char echo_app[] =
+    "app: echo\n"
+    "contracts: [contracts/lib/echo.contract]\n"
+    "sips:\n"
+    "  - name: server\n"
+    "    module: build/sips/echo_server.wasm\n"
+    "    memory: 8M\n"
+    "    endpoints: [{name: clients, contract: Echo}]\n"
+    "    placement: {labels: {platform: metal}}\n"
+    "  - name: client\n"
+    "    module: build/sips/echo_client.wasm\n"
+    "    memory: 8M\n"
+    "    args: [hello, from, orchd]\n"
+    "    endpoints: [{name: server, contract: Echo}]\n"
+    "    placement: {labels: {platform: metal}}\n"
+    "channels:\n"
+    "  - {from: client.server, to: server.clients, contract: Echo}\n";
+
+/* Polls `sipctl ARGS` until its output contains `want` (or timeout_s passes). */
+static int sipctl_until(struct orchd_proc *o, const char *args, const char *want, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 4; i++) {
+        int status;
+        char *out = orchd_sipctl(o, args, &status);
+        int ok = status == 0 && contains(out, want);
+        free(out);
+        if (ok) return 1;
+        struct timespec ts = { 0, 250 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* The real orchestrator: the node registers with orchd, `sipctl apply` places an echo
+ * application on it (label platform=metal), the SIPs run there and their output reaches
+ * `sipctl logs`. (orchd's view of the SIPs' ends is not checked: it compares the node's
+ * clock with its own, and a QEMU guest's CMOS clock is up to a second off the host's.) */
+static void test_real_orchd(void)
+{
+    struct orchd_proc o;
+    CU_ASSERT_EQUAL_FATAL(orchd_start(&o), 0);
+    char append[96];
+    snprintf(append, sizeof append, "orch=%d labels=platform=metal", o.node_port);
+    struct qemu_vm vm;
+    if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orchd_stop(&o); CU_FAIL_FATAL("qemu"); }
+    int node = sipctl_until(&o, "get nodes", "metal-525400123456  ready", BOOT_TIMEOUT_S);
+    const char *yaml = orchd_write_file(&o, "app.yaml", echo_app);
+    char args[192];
+    snprintf(args, sizeof args, "apply -f %s", yaml ? yaml : "/nonexistent");
+    int status = -1;
+    char *applied = node ? orchd_sipctl(&o, args, &status) : calloc(1, 1);
+    int ran = node && qemu_wait_for(&vm, "ORCH: SIP echo/server/0 exited with status 0", 60);
+    int logs = node && sipctl_until(&o, "logs echo/client/0", "echo: orchd", 20);
+    int placed = node && sipctl_until(&o, "get sips", "metal-525400123456", 5);
+    char *nodes = orchd_sipctl(&o, "get nodes", &(int){0});
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orchd_stop(&o);
+    CU_ASSERT(node);
+    CU_ASSERT_EQUAL(status, 0);
+    CU_ASSERT(contains(applied, "applied"));
+    CU_ASSERT(placed);
+    CU_ASSERT(ran);
+    CU_ASSERT(logs);
+    CU_ASSERT(contains(nodes, "{\"platform\":\"metal\"}"));
+    CU_ASSERT(contains(out, "[client] echo: hello\n[client] echo: from\n[client] echo: orchd\n"));
+    CU_ASSERT(contains(out, "ORCH: SIP echo/client/0 exited with status 0"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!ran || !logs) fprintf(stderr, "\n--- serial log ---\n%s\n--- sipctl apply ---\n%s\n---\n", out, applied);
+    free(applied);
+    free(nodes);
+    free(out);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -257,5 +336,6 @@ int main(void)
     CU_add_test(s, "registers, runs and reports orchestrated SIPs", test_orchestrated_node);
     CU_add_test(s, "a wrong join token is refused", test_wrong_token_refused);
     CU_add_test(s, "the node registers again after an orchestrator restart", test_orchestrator_restart);
+    CU_add_test(s, "the real orchd places an application on the node (sipctl)", test_real_orchd);
     return cunit_run_all("build/tests/metal/test_metal_cluster");
 }
