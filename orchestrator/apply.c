@@ -180,8 +180,12 @@ json_t *orch_delete_app(orchd *o, const char *app, int *status)
     }
     int64_t n = store_int(o->st, 0, "SELECT count(*) FROM sips WHERE app = %Q", app);
     store_begin(o->st);
-    store_exec(o->st, "UPDATE sips SET desired = 'delete' WHERE app = %Q", app);
+    /* rows being deleted get an id of their own, so the app can be applied again at once;
+     * the reconcile loop stops them under their original app/sip/replica id */
+    store_exec(o->st, "UPDATE sips SET desired = 'delete', id = id || '#deleted-' || %lld WHERE app = %Q"
+               " AND desired = 'run'", (long long)store_now_ms(), app);
     store_exec(o->st, "DELETE FROM channels WHERE app = %Q", app);
+    store_exec(o->st, "DELETE FROM logs WHERE sip_id LIKE %Q || '/%%'", app);
     store_exec(o->st, "DELETE FROM apps WHERE name = %Q", app);
     store_commit(o->st);
     store_event(o->st, "app", app, "deleted (%lld SIPs stopping)", (long long)n);

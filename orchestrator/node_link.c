@@ -222,6 +222,12 @@ int orch_send_create(orchd *o, json_t *sip)
 static void sip_status(orchd *o, const char *node, const Orch__SipStatus *s)
 {
     const char *state = state_name(s->state);
+    /* kills orchd asked for (deletion, channel group restart, misplaced) need no handling;
+     * the id may already belong to a newer instance */
+    if (s->state == ORCH__SIP_STATE__SIP_KILLED &&
+        (!strcmp(s->error, "deleted") || !strcmp(s->error, "channel peer restarting") ||
+         !strcmp(s->error, "not placed on this node")))
+        return;
     json_t *rows = store_query(o->st, "SELECT node, desired, observed, updated_ms FROM sips WHERE id = %Q",
                                s->sip_id);
     json_t *row = json_array_get(rows, 0);

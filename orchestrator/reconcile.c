@@ -135,14 +135,15 @@ static void check_dead_nodes(orchd *o, uint64_t now)
 
 static void do_deletions(orchd *o)
 {
-    json_t *rows = store_query(o->st, "SELECT id, node, observed FROM sips WHERE desired = 'delete'");
+    json_t *rows = store_query(o->st, "SELECT id, app || '/' || name || '/' || replica AS sip, node, observed"
+                               " FROM sips WHERE desired = 'delete'");
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
         if (json_is_string(json_object_get(row, "node")) && !orch_state_final(jstr(row, "observed")))
-            orch_send_stop(o, jstr(row, "node"), jstr(row, "id"), "deleted");
+            orch_send_stop(o, jstr(row, "node"), jstr(row, "sip"), "deleted");
         store_exec(o->st, "DELETE FROM sips WHERE id = %Q", jstr(row, "id"));
-        store_event(o->st, "sip", jstr(row, "id"), "deleted");
+        store_event(o->st, "sip", jstr(row, "sip"), "deleted");
     }
     json_decref(rows);
 }
