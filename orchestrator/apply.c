@@ -185,7 +185,7 @@ json_t *orch_delete_app(orchd *o, const char *app, int *status)
     store_exec(o->st, "UPDATE sips SET desired = 'delete', id = id || '#deleted-' || %lld WHERE app = %Q"
                " AND desired = 'run'", (long long)store_now_ms(), app);
     store_exec(o->st, "DELETE FROM channels WHERE app = %Q", app);
-    store_exec(o->st, "DELETE FROM logs WHERE sip_id LIKE %Q || '/%%'", app);
+    store_exec(o->st, "DELETE FROM logs WHERE substr(sip_id, 1, length(%Q) + 1) = %Q || '/'", app, app);
     store_exec(o->st, "DELETE FROM apps WHERE name = %Q", app);
     store_commit(o->st);
     store_event(o->st, "app", app, "deleted (%lld SIPs stopping)", (long long)n);

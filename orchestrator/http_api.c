@@ -125,8 +125,9 @@ static json_t *get_api(orchd *o, struct MHD_Connection *c, const char *what, int
             *status = 400;
             return err_json("logs needs ?sip=ID");
         }
-        return store_query(o->st, "SELECT id, sip_id, fd, data FROM logs WHERE (sip_id = %Q OR sip_id LIKE"
-                           " %Q || '/%%') AND id > %lld ORDER BY id", sip, sip, after ? atoll(after) : 0LL);
+        return store_query(o->st, "SELECT id, sip_id, fd, data FROM logs WHERE (sip_id = %Q OR"
+                           " substr(sip_id, 1, length(%Q) + 1) = %Q || '/') AND id > %lld ORDER BY id",
+                           sip, sip, sip, after ? atoll(after) : 0LL);
     }
     if (!strcmp(what, "describe"))
         return describe(o, arg(c, "kind"), arg(c, "name"), status);
