@@ -607,7 +607,7 @@ static const struct node_observer observer = { on_sip_log, on_sip_exit };
 
 /* ---- the link ------------------------------------------------------------------------ */
 
-static void on_ready(void *arg)
+static void on_ready(void *arg, int peer_minor)
 {
     kprintf("ORCH: connected to %u.%u.%u.%u:%u\n", A.ip >> 24, (A.ip >> 16) & 255, (A.ip >> 8) & 255,
             A.ip & 255, A.port);

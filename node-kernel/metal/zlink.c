@@ -50,7 +50,7 @@ static void handle_events(struct zlink *l)
     zmtp_event ev;
     while (!l->failed && zmtp_next_event(l->conn, &ev)) {
         if (ev.type == ZMTP_EV_READY) {
-            if (l->ops->ready) l->ops->ready(l->arg);
+            if (l->ops->ready) l->ops->ready(l->arg, ev.peer_minor);
         } else if (ev.type == ZMTP_EV_MESSAGE) {
             if (l->ops->message) l->ops->message(l->arg, &ev.msg);
             zmtp_msg_free(&ev.msg);

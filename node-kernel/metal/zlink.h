@@ -10,7 +10,7 @@
 
 struct zlink;
 struct zlink_ops {
-    void (*ready)(void *arg);                       /* handshake done: may send */
+    void (*ready)(void *arg, int peer_minor);       /* handshake done (ZMTP 3.x): may send */
     void (*message)(void *arg, const zmtp_msg *m);  /* one whole message (borrowed) */
     void (*down)(void *arg, const char *why);       /* connection over; then zlink_free */
 };
