@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += len;
     }
     nc_poll(n, 0);
+    nc_flush(n);
     char why[256];
     if (kernel_check(k, why, sizeof why)) {
         fprintf(stderr, "invariant: %s\n", why);
