@@ -1106,7 +1106,7 @@ static bool compile_body(cc *c)
             f->else_word = e_word;
             if (opc == 0x03) {
                 emit_fuel(c);
-                f->loop_pos = c->ncode - 2;
+                f->loop_pos = c->ncode;     /* branches land after the FUEL (see interp.c) */
             }
             no_last(c);
             break;

@@ -24,6 +24,11 @@ const int32_t *wasm_interp_handlers(void)
 
 #define NEXT() goto *(void *)((char *)&&L_UNREACHABLE + (int32_t)*pc)
 #define TRAP(t) do { trap = (t); goto do_trap; } while (0)
+/* Branch by rel words. A backward (or self) branch goes to a loop body, just past the loop's FUEL
+ * instruction, and does that instruction's work itself (its cost is the word before). */
+#define JUMP(r) do { int32_t rel_ = (int32_t)(r); pc += rel_; \
+        if (rel_ <= 0) { if (fuel <= 0) { pc -= 2; goto pause_fuel; } fuel -= pc[-1]; } \
+        NEXT(); } while (0)
 #define RELOAD_MEM() do { if (inst->mem) { mem = inst->mem->data; memsize = inst->mem->size; } \
                           else { mem = NULL; memsize = 0; } } while (0)
 #define SAVE() do { s->th.pc = pc; s->th.fp = (uint64_t *)fp; s->th.fn = fn; s->th.depth = depth; } while (0)
@@ -34,7 +39,7 @@ const int32_t *wasm_interp_handlers(void)
         U32(pc[1]) = (expr); pc += 4; NEXT(); }
 #define UN(name, TI, TO, expr) L_##name: { TI a = TI##_(pc[2]); TO##_(pc[1]) = (expr); pc += 3; NEXT(); }
 #define BRCMP(name, T, expr) L_##name: { T a = T##_(pc[1]), b = T##_(pc[2]); \
-        if (expr) { pc += (int32_t)pc[3]; NEXT(); } pc += 4; NEXT(); }
+        if (expr) { JUMP(pc[3]); } pc += 4; NEXT(); }
 
 /* typed slot accessors by C type name, for the macros above */
 #define uint32_t_(o) U32(o)
@@ -117,6 +122,7 @@ L_UNREACHABLE:
     TRAP(WASM_TRAP_UNREACHABLE);
 L_FUEL:
     if (fuel <= 0) {
+pause_fuel:
         SAVE();
         s->fuel_used += (uint64_t)(fuel_start - fuel);
         return WASM_RUN_FUEL;
@@ -125,21 +131,19 @@ L_FUEL:
     pc += 2;
     NEXT();
 L_BR:
-    pc += (int32_t)pc[1];
-    NEXT();
+    JUMP(pc[1]);
 L_BR_IF:
-    if (U32(pc[1])) { pc += (int32_t)pc[2]; NEXT(); }
+    if (U32(pc[1])) JUMP(pc[2]);
     pc += 3;
     NEXT();
 L_BR_UNLESS:
-    if (!U32(pc[1])) { pc += (int32_t)pc[2]; NEXT(); }
+    if (!U32(pc[1])) JUMP(pc[2]);
     pc += 3;
     NEXT();
 L_BR_TABLE: {
     uint32_t i = U32(pc[1]), n = pc[2];
     if (i > n) i = n;
-    pc += (int32_t)pc[3 + i];
-    NEXT();
+    JUMP(pc[3 + i]);
 }
 L_RETURN: {
     wasm_frame *fr = &frames[--depth];
@@ -683,7 +687,7 @@ L_I64_REM_U_K: {
     BINK64(I64_ROTL_K, uint64_t, (a << (b & 63)) | (a >> ((64 - b) & 63)))
     BINK64(I64_ROTR_K, uint64_t, (a >> (b & 63)) | (a << ((64 - b) & 63)))
 #define BRK(name, T, expr) L_##name: { T a = T##_(pc[1]), b = (T)pc[2]; \
-        if (expr) { pc += (int32_t)pc[3]; NEXT(); } pc += 4; NEXT(); }
+        if (expr) { JUMP(pc[3]); } pc += 4; NEXT(); }
     BRK(BR_I32_EQ_K, uint32_t, a == b)
     BRK(BR_I32_NE_K, uint32_t, a != b)
     BRK(BR_I32_LT_S_K, int32_t, a < b)
