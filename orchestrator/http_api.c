@@ -198,6 +198,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         status = 404;
         out = err_json("not found");
     }
+    if (is_post || !strcmp(method, "DELETE"))
+        o->kick = 1;            /* the main loop acts on the new desired state at once */
     pthread_mutex_unlock(&o->lock);
     return send_json(c, status, out);
 }

@@ -412,6 +412,7 @@ void orch_handle_frame(orchd *o, const uint8_t *ident, size_t identlen, const ui
     switch (msg->body_case) {
     case ORCH__NODE_TO_ORCH__BODY_REGISTER:
         on_register(o, ident, identlen, msg->register_);
+        o->kick = 1;
         break;
     case ORCH__NODE_TO_ORCH__BODY_HEARTBEAT:
         on_heartbeat(o, ident, identlen, msg->heartbeat);
@@ -419,6 +420,7 @@ void orch_handle_frame(orchd *o, const uint8_t *ident, size_t identlen, const ui
     case ORCH__NODE_TO_ORCH__BODY_SIP_REPORT:
         if (c && msg->sip_report->status)
             sip_status(o, c->node_id, msg->sip_report->status);
+        o->kick = 1;
         break;
     case ORCH__NODE_TO_ORCH__BODY_SIP_LOG:
         /* also from a node not yet re-adopted after an orchd restart: output is not lost */

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
     uint64_t next_tick = 0;
     while (!stop_requested) {
         zmq_pollitem_t it = { o.router, 0, ZMQ_POLLIN, 0 };
-        zmq_poll(&it, 1, TICK_MS / 2);
+        zmq_poll(&it, 1, 10);
         pthread_mutex_lock(&o.lock);
         for (int n = 0; n < 256; n++) {
             zmq_msg_t id, body;
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
             zmq_msg_close(&id);
         }
         uint64_t now = store_now_ms();
-        if (now >= next_tick) {
+        if (now >= next_tick || o.kick) {
+            o.kick = 0;
             orch_reconcile(&o);
             next_tick = now + TICK_MS;
         }

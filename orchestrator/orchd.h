@@ -35,6 +35,7 @@ typedef struct orchd {
     uint64_t started_ms;
     orch_metrics m;
     volatile int stop;
+    int kick;                     /* state changed: reconcile now rather than at the tick */
 } orchd;
 
 /* node_link.c: frames from nodes, and sending to them */
