@@ -110,7 +110,8 @@ int proc_run(const char *fmt, ...)
     va_end(ap);
     char full[2200];
     int verbose = getenv("MULT_TEST_VERBOSE") != NULL;
-    snprintf(full, sizeof full, "%s %s", cmd, verbose ? "1>&2" : ">/dev/null 2>&1");
+    /* in a group, so that redirections inside cmd still win */
+    snprintf(full, sizeof full, "{ %s ; } %s", cmd, verbose ? "1>&2" : ">/dev/null 2>&1");
     if (verbose) fprintf(stderr, "+ %s\n", cmd);
     int st = system(full);
     return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;

@@ -1,0 +1,169 @@
+/* test_fleet.c: `sipctl fleet` against a private libvirtd started inside a network
+ * namespace this test creates (tests/fleet/lab_libvirtd.c), never the system's.
+ *
+ *   up -n 4     a libvirt network and four domains network-boot the metal kernel through
+ *               iPXE from the fleet's boot server; `up` returns when all four have
+ *               registered with an orchd running in the namespace (or, with a kernel that
+ *               cannot register yet, have a DHCP address); orchd lists the four MACs
+ *   status      four running nodes at that stage
+ *   down        no domain, no network, no bridge, no boot server, no state left
+ *   bad input   refused with a message and nothing created
+ *
+ * KVM when the metal tests find it usable, else libvirt domain type 'qemu' (TCG). */
+#define _GNU_SOURCE
+#include <CUnit/CUnit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "orchestrator/fleet_state.h"
+#include "tests/cunit_main.h"
+#include "tests/fleet/lab_libvirtd.h"
+#include "tests/pxe/proc.h"
+
+#define SIPCTL "build/bin/sipctl-boot"
+#define KERNEL "build/bin/multiplicity-metal.elf"
+#define NODES 4
+
+static struct lab_libvirtd lab;
+static int lab_up, can_register;
+
+static void stop_lab(void) { lab_libvirtd_stop(&lab); }
+
+/* The kernel registers if it carries orch_agent's message and orchd exists. */
+static int kernel_can_register(void)
+{
+    FILE *f = fopen(KERNEL, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    int found = buf && fread(buf, 1, (size_t)len, f) == (size_t)len &&
+                memmem(buf, (size_t)len, "ORCH: registered as", 19) != NULL;
+    fclose(f);
+    free(buf);
+    return found && access("build/bin/orchd", X_OK) == 0;
+}
+
+static int suite_init(void)
+{
+    proc_on_exit(stop_lab);
+    if (lab_libvirtd_start(&lab, "fleet")) {
+        fprintf(stderr, "fleet: private libvirtd did not start (see %s)\n", lab.dir);
+        return 0;                       /* the tests then fail with a clear assertion */
+    }
+    lab_up = 1;
+    can_register = kernel_can_register() && lab_orchd_start(&lab) == 0;
+    if (!can_register)
+        fprintf(stderr, "fleet: kernel cannot register (or orchd missing): waiting for DHCP only\n");
+    return 0;
+}
+
+static int suite_clean(void) { stop_lab(); return 0; }
+
+static int sipctl(const char *out_file, const char *fmt, const char *arg1, const char *arg2)
+{
+    char args[1024];
+    snprintf(args, sizeof args, fmt, arg1, arg2);
+    return proc_run("ip netns exec %s " SIPCTL " fleet %s --uri '%s' >%s 2>&1", lab.netns, args,
+                    lab.uri, out_file);
+}
+
+static void test_fleet_up_status_down(void)
+{
+    CU_ASSERT_FATAL(lab_up);
+    char state[128], out[128], cmd[512];
+    struct fleet_state st;
+    char err[256];
+    snprintf(state, sizeof state, "%s/fleet", lab.dir);
+    snprintf(out, sizeof out, "%s/up.out", lab.dir);
+    snprintf(cmd, sizeof cmd, "up -n %d --name tf --state-dir %%s --domain-type %s --labels test=fleet "
+             "--wait-for %s --timeout 400", NODES, lab_domain_type(), can_register ? "registered" : "dhcp");
+    int rc = sipctl(out, cmd, state, NULL);
+    char *text = file_read(out);
+    CU_ASSERT(rc == 0);
+    CU_ASSERT(strstr(text, "all 4 nodes") != NULL);
+    for (int i = 1; i <= NODES; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "mult-tf-%d", i);
+        CU_ASSERT(strstr(text, want) != NULL);
+    }
+    if (rc) fprintf(stderr, "fleet up:\n%s\n", text);
+    free(text);
+
+    /* what up recorded */
+    int loaded = fleet_state_load(state, &st, err, sizeof err) == 0;
+    CU_ASSERT_FATAL(loaded);
+    CU_ASSERT(st.n == NODES && st.server_pid > 0 && kill(st.server_pid, 0) == 0);
+
+    if (can_register) {           /* orchd knows the four nodes by their MACs */
+        char nodes[128];
+        snprintf(nodes, sizeof nodes, "%s/nodes.json", lab.dir);
+        CU_ASSERT(proc_run("ip netns exec %s curl -sf http://127.0.0.1:7780/api/v1/nodes -o %s",
+                           lab.netns, nodes) == 0);
+        char *j = file_read(nodes);
+        for (int i = 0; i < NODES; i++) CU_ASSERT(strstr(j, st.nodes[i].mac) != NULL);
+        CU_ASSERT(strstr(j, "\"platform\": \"metal\"") != NULL);
+        CU_ASSERT(strstr(j, "test") != NULL);          /* the label made it */
+        free(j);
+    }
+
+    snprintf(out, sizeof out, "%s/status.out", lab.dir);
+    CU_ASSERT(sipctl(out, "status --name tf --state-dir %s", state, NULL) == 0);
+    text = file_read(out);
+    int running = 0;
+    for (char *p = text; (p = strstr(p, " running ")); p++) running++;
+    CU_ASSERT(running == NODES);
+    CU_ASSERT(strstr(text, can_register ? "registered" : "DHCP address") != NULL);
+    CU_ASSERT(strstr(text, "boot server running") != NULL);
+    free(text);
+
+    snprintf(out, sizeof out, "%s/down.out", lab.dir);
+    CU_ASSERT(sipctl(out, "down --name tf --state-dir %s", state, NULL) == 0);
+    text = file_read(out);
+    CU_ASSERT(strstr(text, "4 domains and the network removed") != NULL);
+    free(text);
+
+    /* nothing left behind */
+    CU_ASSERT(proc_run("virsh -c '%s' list --all --name | grep -q mult-tf", lab.uri) != 0);
+    CU_ASSERT(proc_run("virsh -c '%s' net-list --all --name | grep -q mult-tf", lab.uri) != 0);
+    CU_ASSERT(proc_run("ip -n %s link show mlt-tf", lab.netns) != 0);
+    CU_ASSERT(access(state, F_OK) != 0);
+    usleep(200000);
+    CU_ASSERT(kill(st.server_pid, 0) != 0);
+}
+
+static void test_fleet_bad_input(void)
+{
+    CU_ASSERT_FATAL(lab_up);
+    char state[128], out[128];
+    snprintf(state, sizeof state, "%s/bad", lab.dir);
+    snprintf(out, sizeof out, "%s/bad.out", lab.dir);
+    CU_ASSERT(sipctl(out, "up -n 0 --state-dir %s", state, NULL) == 2);
+    CU_ASSERT(sipctl(out, "up -n 2 --name Bad_Name --state-dir %s", state, NULL) == 2);
+    CU_ASSERT(sipctl(out, "up -n 2 --subnet 300.1.2 --state-dir %s", state, NULL) == 2);
+    CU_ASSERT(sipctl(out, "up -n 2 --wait-for lunch --state-dir %s", state, NULL) == 2);
+    CU_ASSERT(sipctl(out, "status --state-dir %s", state, NULL) == 1);
+    char *text = file_read(out);
+    CU_ASSERT(strstr(text, "no fleet here") != NULL);
+    free(text);
+    CU_ASSERT(proc_run("ip netns exec %s " SIPCTL " fleet up -n 1 --uri 'qemu+unix:///system?socket=/nonexistent' "
+                       "--state-dir %s", lab.netns, state) == 1);
+    CU_ASSERT(access(state, F_OK) != 0);            /* a failed up leaves no state behind */
+    CU_ASSERT(proc_run("virsh -c '%s' net-list --all --name | grep -q mult-", lab.uri) != 0);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    if (geteuid() != 0 || access("/usr/sbin/libvirtd", X_OK) || access(KERNEL, R_OK)) {
+        fprintf(stderr, "fleet: needs root, libvirtd and the kernel image: not run\n");
+        return cunit_run_all("build/tests/fleet/test_fleet");
+    }
+    CU_pSuite s = CU_add_suite("sipctl fleet on a private libvirtd", suite_init, suite_clean);
+    CU_add_test(s, "bad input is refused, nothing created", test_fleet_bad_input);
+    CU_add_test(s, "up -n 4, status, down", test_fleet_up_status_down);
+    return cunit_run_all("build/tests/fleet/test_fleet");
+}
