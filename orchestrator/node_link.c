@@ -206,7 +206,10 @@ int orch_send_create(orchd *o, json_t *sip)
         Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
         msg.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_CREATE;
         msg.sip_create = &c;
-        send_conn(o, conn, &msg);
+        if (o->fault_drop_creates)
+            o->fault_drop_creates--;        /* tests: lost on the way */
+        else
+            send_conn(o, conn, &msg);
         o->m.sips_created++;
     }
     free_bindings(&c);

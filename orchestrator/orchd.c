@@ -1,11 +1,12 @@
 /* orchd: the Multiplicity orchestrator daemon.
  *
  *   orchd [--db FILE] [--listen tcp://127.0.0.1:7700] [--http PORT] [--dead-ms N]
- *         [--hb-ms N] [--join-token T]
+ *         [--hb-ms N] [--join-token T] [--fault-drop-creates N]
  *
  * Nodes connect to --listen (ZeroMQ ROUTER, orch.proto); sipctl talks to the HTTP API on
  * 127.0.0.1:PORT (default 7780). State lives in the SQLite file --db (default
  * orchd.db); on start the daemon reloads it and reconciles with what nodes report.
+ * --fault-drop-creates N (tests) loses the first N SIP creates as a broken link would.
  * SIGTERM or SIGINT stop it cleanly. */
 #include "orchestrator/orchd.h"
 #include <signal.h>
@@ -22,7 +23,7 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 static void usage(void)
 {
     fprintf(stderr, "usage: orchd [--db FILE] [--listen tcp://127.0.0.1:PORT] [--http PORT]\n"
-                    "             [--dead-ms N] [--hb-ms N] [--join-token T]\n");
+                    "             [--dead-ms N] [--hb-ms N] [--join-token T] [--fault-drop-creates N]\n");
     exit(2);
 }
 
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--dead-ms")) o.dead_ms = (uint32_t)num_arg("--dead-ms", argv[++i], 100, 3600000);
         else if (!strcmp(argv[i], "--hb-ms")) o.hb_ms = (uint32_t)num_arg("--hb-ms", argv[++i], 10, 60000);
         else if (!strcmp(argv[i], "--join-token")) o.join_token = argv[++i];
+        else if (!strcmp(argv[i], "--fault-drop-creates"))
+            o.fault_drop_creates = (uint32_t)num_arg("--fault-drop-creates", argv[++i], 0, 1000);
         else usage();
     }
     char err[512];

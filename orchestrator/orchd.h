@@ -36,6 +36,7 @@ typedef struct orchd {
     orch_metrics m;
     volatile int stop;
     int kick;                     /* state changed: reconcile now rather than at the tick */
+    uint32_t fault_drop_creates;  /* tests: pretend to send this many creates, send nothing */
 } orchd;
 
 /* node_link.c: frames from nodes, and sending to them */

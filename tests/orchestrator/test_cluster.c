@@ -7,7 +7,8 @@
  * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
  * dies (new channel id, traffic flows again); /metrics counts; the status page, loaded in headless
  * Chromium, shows nodes and SIPs. Every process is ended by PID and the temporary
- * directory removed, pass or fail. Run from the repository root. */
+ * directory removed, pass or fail. A create lost on the way is sent again. Run from the
+ * repository root. */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <signal.h>
@@ -26,12 +27,14 @@ static int http_port, node_port;
 static pid_t orchd_pid, node_pids[4];
 static char db[128], orch_addr[64], http_arg[16], server[64];
 
-static void start_orchd(void)
+static void start_orchd_with(const char *drop_creates)
 {
     char *argv[] = { "build/bin/orchd", "--db", db, "--listen", orch_addr, "--http", http_arg,
-                     "--dead-ms", DEAD_MS, "--hb-ms", "200", NULL };
+                     "--dead-ms", DEAD_MS, "--hb-ms", "200", "--fault-drop-creates", (char *)drop_creates, NULL };
     orchd_pid = tp_spawn("orchd", argv);
 }
+
+static void start_orchd(void) { start_orchd_with("0"); }
 
 static pid_t start_node(int i)
 {
@@ -400,6 +403,34 @@ static void test_orchd_kill9_mid_deploy(void)
     free(out);
 }
 
+static bool http_up(json_t *j, const void *arg) { (void)arg; return json_is_array(j); }
+
+/* A create lost on the way (orchd restarted with --fault-drop-creates 1): the node's
+ * heartbeats do not list the SIP, so orchd sends the create again; it runs once. */
+static void test_lost_create_is_sent_again(void)
+{
+    tp_kill(orchd_pid, SIGTERM);
+    start_orchd_with("1");
+    CU_ASSERT_FATAL(wait_for("/api/v1/nodes", http_up, NULL, 5000));
+    write_file("lost.yaml", "app: lost\nsips:\n  - {name: t, module: build/sips/tests/orchestrator/sips/ticker.wasm, memory: 8M}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/lost.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    long long t0 = tp_ms();
+    CU_ASSERT(wait_for("/api/v1/sips", sip_running, "lost/t/0", 10000));
+    CU_ASSERT(tp_ms() - t0 >= 2500);          /* it took the resend, not the first create */
+    usleep(500000);
+    CU_ASSERT_EQUAL(times_started("lost/t/0"), 1);
+    json_t *ev = tp_get_json(http_port, "/api/v1/events");
+    char *text = json_dumps(ev, 0);
+    CU_ASSERT(text && strstr(text, "does not know it: create sent again"));
+    free(text);
+    json_decref(ev);
+    CU_ASSERT_EQUAL(sipctl("delete lost", &out), 0);
+    free(out);
+}
+
 static bool moved_off(json_t *sips, const void *arg)
 {
     const char *const *a = arg;       /* { id, old node } */
@@ -551,6 +582,7 @@ int main(void)
     CU_add_test(s, "bad frames and requests", test_bad_frames_and_requests);
     CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
     CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
+    CU_add_test(s, "lost create is sent again", test_lost_create_is_sent_again);
     CU_add_test(s, "node death reschedules", test_node_death_reschedules);
     CU_add_test(s, "channel group follows a dead node", test_channel_group_follows_dead_node);
     CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
