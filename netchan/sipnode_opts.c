@@ -2,6 +2,7 @@
 #include "netchan/sipnode_opts.h"
 #include "netchan/netchan.h"
 #include "node-kernel/core/proc.h"
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,11 @@ int sipnode_netchan_start(kernel *k, char *err, size_t errlen)
         snprintf(err, errlen, "netchan options need --listen ADDRESS");
         return -1;
     }
+    /* frames and blocks come and go by the thousand: keep freed memory in the process
+     * instead of returning it to the kernel and faulting it back in */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     node = nc_new(k, &opts, err, errlen);
     if (!node)
         return -1;

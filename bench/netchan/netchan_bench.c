@@ -5,8 +5,8 @@
  *   throughput:  stream_src -> stream_sink (Stream, one-way blocks)    vs  PUSH/PULL
  *
  * One line per figure with the ratio (targets: latency <= 1.2x, throughput >= 0.7x).
- * Each figure is the best of ROUNDS runs (the machine is shared). Run from the
- * repository root:  build/bench/netchan/netchan_bench [ROUNDS] */
+ * Each figure is the median of ROUNDS (default 5) runs, the two sides interleaved (the
+ * machine is shared). Run from the repository root:  build/bench/netchan/netchan_bench [ROUNDS] */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -176,41 +176,54 @@ static double run_pair(const char *contract, const char *srv_wire, const char *s
     return k ? strtod(k + strlen(key), NULL) : -1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 int main(int argc, char **argv)
 {
-    int rounds = argc > 1 ? atoi(argv[1]) : 3;
+    int rounds = argc > 1 ? atoi(argv[1]) : 5;
+    if (rounds < 1 || rounds > 50)
+        rounds = 5;
     port_base = 24000 + (getpid() % 2000) * 8;
     char iters[16], size[16], count[16], tsize[16];
     snprintf(iters, sizeof iters, "%d", RT_ITERS);
     snprintf(size, sizeof size, "%d", RT_SIZE);
     snprintf(count, sizeof count, "%d", TP_COUNT);
     snprintf(tsize, sizeof tsize, "%d", TP_SIZE);
-    double nc_rt = 1e18, z_rt = 1e18, nc_tp = 0, z_tp = 0;
+    double nc_rt[50], z_rt[50], nc_tp[50], z_tp[50];
+    /* the two sides of each figure run back to back, round after round, so that the
+     * (shared, busy) machine's load changes hit both; the medians are reported */
     for (int r = 0; r < rounds; r++) {
-        double v = zmq_req_rep();
-        if (v < z_rt)
-            z_rt = v;
-        v = run_pair("contracts/lib/echo.contract", "Echo:1:exp:echo_server.clients@A",
-                     "build/sips/echo_server.wasm", "Echo:1:imp:rt_client.server@B",
-                     "build/sips/bench/netchan/sips/rt_client.wasm", iters, size, "rt_ns=");
-        if (v > 0 && v < nc_rt)
-            nc_rt = v;
-        v = zmq_push_pull();
-        if (v > z_tp)
-            z_tp = v;
+        z_rt[r] = zmq_req_rep();
+        nc_rt[r] = run_pair("contracts/lib/echo.contract", "Echo:1:exp:echo_server.clients@A",
+                            "build/sips/echo_server.wasm", "Echo:1:imp:rt_client.server@B",
+                            "build/sips/bench/netchan/sips/rt_client.wasm", iters, size, "rt_ns=");
+        z_tp[r] = zmq_push_pull();
         double ns = run_pair("bench/netchan/stream.contract", "Stream:2:exp:stream_sink.in@A",
                              "build/sips/bench/netchan/sips/stream_sink.wasm", "Stream:2:imp:stream_src.out@B",
                              "build/sips/bench/netchan/sips/stream_src.wasm", count, tsize, "stream_ns=");
-        if (ns > 0 && TP_COUNT / (ns / 1e9) > nc_tp)
-            nc_tp = TP_COUNT / (ns / 1e9);
+        nc_tp[r] = ns > 0 ? TP_COUNT / (ns / 1e9) : -1;
+        if (nc_rt[r] <= 0 || nc_tp[r] <= 0) {
+            fprintf(stderr, "netchan_bench: a sipnode run failed (run from the repository root)\n");
+            return 1;
+        }
     }
-    if (nc_rt >= 1e18 || nc_tp <= 0) {
-        fprintf(stderr, "netchan_bench: a sipnode run failed (run from the repository root)\n");
-        return 1;
-    }
-    printf("netchan round trip (%d B block, SIP to SIP over 2 sipnodes): %.1f us; libzmq REQ/REP %.1f us; "
-           "ratio %.2f (target <= 1.2)\n", RT_SIZE, nc_rt / 1e3, z_rt / 1e3, nc_rt / z_rt);
-    printf("netchan throughput (%d B blocks, SIP to SIP over 2 sipnodes): %.0f msg/s; libzmq PUSH/PULL "
-           "%.0f msg/s; ratio %.2f (target >= 0.7)\n", TP_SIZE, nc_tp, z_tp, nc_tp / z_tp);
+    double nrt = median(nc_rt, rounds), zrt = median(z_rt, rounds);
+    double ntp = median(nc_tp, rounds), ztp = median(z_tp, rounds);
+    printf("netchan round trip (%d B block, SIP to SIP over 2 sipnodes, median of %d): %.1f us; "
+           "libzmq REQ/REP %.1f us; ratio %.2f (target <= 1.2)\n", RT_SIZE, rounds, nrt / 1e3,
+           zrt / 1e3, nrt / zrt);
+    printf("netchan throughput (%d B blocks, SIP to SIP over 2 sipnodes, median of %d): %.0f msg/s; "
+           "libzmq PUSH/PULL %.0f msg/s; ratio %.2f (target >= 0.7)\n", TP_SIZE, rounds, ntp, ztp,
+           ntp / ztp);
     return 0;
 }
