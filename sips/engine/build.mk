@@ -5,7 +5,7 @@ ENGINE_SRCS   := $(filter-out sips/engine/rt_hosted.c,$(wildcard sips/engine/*.c
 ENGINE_OBJS   := $(ENGINE_SRCS:%.c=$(BUILD)/obj/%.o)
 ENGINE_LIB    := $(BUILD)/lib/libengine.a
 ENGINE_HOSTED := $(ENGINE_LIB) $(BUILD)/obj/sips/engine/rt_hosted.o
-ENGINE_CFLAGS := -ffreestanding -O3 -fno-plt -fno-math-errno
+ENGINE_CFLAGS := -ffreestanding -O3 -fno-plt -fno-math-errno -ffp-contract=off
 
 $(ENGINE_OBJS): CFLAGS += $(ENGINE_CFLAGS)
 

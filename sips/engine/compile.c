@@ -822,6 +822,17 @@ static bool do_numeric(cc *c, uint8_t opc)
             uint32_t d = push(c, tr);
             uint32_t *w = emit(c, OP_I32_ADD_SHL_K, 4);
             w[0] = d; w[1] = base; w[2] = x; w[3] = k;
+        } else if (opc == 0xA0 && !dead(c) && !a.is_const && !b.is_const && c->last_op == OP_F64_MUL &&
+                   (c->code[c->last_pos + 1] == b.slot || c->code[c->last_pos + 1] == a.slot) &&
+                   c->code[c->last_pos + 1] >= slot_of(c, c->nstk) && a.slot != b.slot) {
+            /* x * y + other: one instruction */
+            uint32_t prod = c->code[c->last_pos + 1];
+            uint32_t x = c->code[c->last_pos + 2], y = c->code[c->last_pos + 3];
+            uint32_t other = prod == b.slot ? a.slot : b.slot;
+            c->ncode = c->last_pos;
+            uint32_t d = push(c, tr);
+            uint32_t *w = emit(c, OP_F64_MUL_ADD, 4);
+            w[0] = d; w[1] = x; w[2] = y; w[3] = other;
         } else {
             uint32_t sa = use(c, &a), sb = use(c, &b);
             uint32_t d = push(c, tr);

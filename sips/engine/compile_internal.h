@@ -59,7 +59,7 @@ static inline bool op_has_dst(int op)
            (op >= OP_LOAD32 && op <= OP_LOAD32_U64) ||
            (op >= OP_LOAD32_K && op <= OP_LOAD32_U64_K) ||
            (op >= OP_LOAD32_X && op <= OP_LOAD32_U64_X) ||
-           (op >= OP_LOAD32_A && op <= OP_LOAD32_U64_A) || op == OP_I32_ADD_SHL_K ||
+           (op >= OP_LOAD32_A && op <= OP_LOAD32_U64_A) || op == OP_I32_ADD_SHL_K || op == OP_F64_MUL_ADD ||
            (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
            (op >= OP_I32_EQ_K && op <= OP_I64_ROTR_K);
 }

@@ -603,6 +603,12 @@ L_TABLE_FILL: {
     CMPK64(I64_GE_S_K, int64_t, a >= b)
     CMPK64(I64_GE_U_K, uint64_t, a >= b)
     BINK32(I32_ADD_K, uint32_t, a + b)
+L_F64_MUL_ADD: {
+    double m = F64(pc[2]) * F64(pc[3]);
+    F64(pc[1]) = m + F64(pc[4]);
+    pc += 5;
+    NEXT();
+}
 L_I32_ADD_SHL_K:
     U32(pc[1]) = U32(pc[2]) + (U32(pc[3]) << (pc[4] & 31));
     pc += 5;

@@ -49,6 +49,8 @@
     X(STORE32_A) X(STORE64_A) X(STORE8_A) X(STORE16_A) \
     /* dst = a + (b << k): dst a b k */ \
     X(I32_ADD_SHL_K) \
+    /* dst = a * b + c, rounded after each step as the two instructions would: dst a b c */ \
+    X(F64_MUL_ADD) \
     /* numeric, in wasm opcode order 0x45..0xC4: unary dst a; binary dst a b */ \
     X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
     X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
