@@ -10,7 +10,13 @@
 
 #define REG_CTRL  0x0000
 #define REG_EERD  0x0014
+#define REG_ICR   0x00C0
+#define REG_IMS   0x00D0
 #define REG_IMC   0x00D8
+#define INT_LSC    (1u << 2)
+#define INT_RXDMT0 (1u << 4)
+#define INT_RXO    (1u << 6)
+#define INT_RXT0   (1u << 7)
 #define REG_RCTL  0x0100
 #define REG_TCTL  0x0400
 #define REG_TIPG  0x0410
@@ -115,6 +121,15 @@ static size_t e1000_receive(struct nic *nic, void *out, size_t cap)
     return whole ? n : 0;
 }
 
+/* Reading ICR clears the causes and lowers the line. */
+static void e1000_irq_ack(struct nic *nic) { (void)rd(nic->priv, REG_ICR); }
+
+static void e1000_irq_enable(struct nic *nic)
+{
+    (void)rd(nic->priv, REG_ICR);
+    wr(nic->priv, REG_IMS, INT_RXT0 | INT_RXO | INT_RXDMT0 | INT_LSC);
+}
+
 struct nic *e1000_probe(const struct pci_dev *d)
 {
     if (d->vendor != 0x8086 || (d->device != 0x100E && d->device != 0x100F && d->device != 0x10D3))
@@ -162,6 +177,9 @@ struct nic *e1000_probe(const struct pci_dev *d)
     e->nic.name = "e1000";
     e->nic.transmit = e1000_transmit;
     e->nic.receive = e1000_receive;
+    e->nic.irq = d->irq_line >= 1 && d->irq_line < 16 ? d->irq_line : -1;
+    e->nic.irq_enable = e1000_irq_enable;
+    e->nic.irq_ack = e1000_irq_ack;
     e->nic.priv = e;
     kprintf("e1000: mmio 0x%lx, mac %02x:%02x:%02x:%02x:%02x:%02x\n", bar, e->nic.mac[0],
             e->nic.mac[1], e->nic.mac[2], e->nic.mac[3], e->nic.mac[4], e->nic.mac[5]);

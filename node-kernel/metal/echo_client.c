@@ -6,6 +6,7 @@
 #include "lwip/tcp.h"
 #include "lwip/ip_addr.h"
 #include "node-kernel/metal/echo_client.h"
+#include "node-kernel/metal/net.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/timer.h"
 
@@ -17,7 +18,8 @@ static int done;
 static void finish(struct tcp_pcb *pcb, const char *failure)
 {
     if (failure) kprintf("ECHO FAILED: %s\n", failure);
-    else kprintf("ECHO OK: %u bytes round trip at %lu ms\n", (unsigned)got, timer_ns() / 1000000);
+    else kprintf("ECHO OK: %u bytes round trip at %lu ms (%lu NIC interrupts so far)\n", (unsigned)got,
+                 timer_ns() / 1000000, (unsigned long)net_irq_count());
     if (pcb) {
         tcp_arg(pcb, NULL);
         tcp_recv(pcb, NULL);

@@ -113,7 +113,11 @@ static void run_loop(void)
         orch_agent_poll();
         wallclock_poll();
         if (node_poll()) work = 1;
-        if (!work) cpu_hlt();
+        if (!work) {                    /* sleep until the next tick or a NIC interrupt */
+            cpu_cli();
+            if (net_irq_pending()) cpu_sti();
+            else cpu_sti_hlt();
+        }
     }
 }
 
@@ -162,6 +166,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     const char *app = cmdline_get("app");
     if (app) node_run_apps(app);
 
-    if (net_init(cmdline_get("nic")) != 0) panic("network initialisation failed");
+    if (net_init(cmdline_get("nic"), cmdline_get_long("nicirq", 1) != 0) != 0)
+        panic("network initialisation failed");
     run_loop();
 }

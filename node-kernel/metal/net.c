@@ -12,10 +12,20 @@
 #include "node-kernel/metal/net.h"
 #include "node-kernel/metal/nic.h"
 #include "node-kernel/metal/kprintf.h"
+#include "node-kernel/metal/idt.h"
 
 static struct netif netif;
 static struct nic *nic;
 static int up;
+static volatile int irq_pending;
+static volatile uint64_t irq_count;
+
+static void nic_interrupt(void)
+{
+    nic->irq_ack(nic);
+    irq_pending = 1;
+    irq_count++;
+}
 
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
@@ -47,7 +57,7 @@ static void status_changed(struct netif *n)
     }
 }
 
-int net_init(const char *want)
+int net_init(const char *want, int use_irq)
 {
     nic = nic_find(want);
     if (!nic) {
@@ -60,6 +70,13 @@ int net_init(const char *want)
     netif_set_default(&netif);
     netif_set_status_callback(&netif, status_changed);
     netif_set_up(&netif);
+    if (use_irq && nic->irq > 0 && nic->irq_ack) {
+        irq_register(nic->irq, nic_interrupt);
+        nic->irq_enable(nic);
+        kprintf("net: %s interrupts on IRQ %d\n", nic->name, nic->irq);
+    } else {
+        kprintf("net: %s polled (no interrupts)\n", nic->name);
+    }
     kprintf("net: %s up, starting DHCP\n", nic->name);
     return dhcp_start(&netif) == ERR_OK ? 0 : -1;
 }
@@ -69,6 +86,7 @@ int net_poll(void)
     static uint8_t frame[NIC_MAX_FRAME];
     int handled = 0;
     size_t len;
+    irq_pending = 0;                    /* whatever raised it is read below */
     while (handled < 64 && (len = nic->receive(nic, frame, sizeof frame)) > 0) {
         struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
         if (!p) break;
@@ -81,4 +99,6 @@ int net_poll(void)
 }
 
 int net_is_up(void) { return up; }
+int net_irq_pending(void) { return irq_pending; }
+uint64_t net_irq_count(void) { return irq_count; }
 struct netif *net_netif(void) { return &netif; }

@@ -1,5 +1,7 @@
 /* nic.h: what the network stack needs from an Ethernet driver: its MAC address, a
- * way to send one frame, and a way to poll for one received frame. */
+ * way to send one frame, a way to poll for one received frame, and optionally its
+ * legacy interrupt line with a way to acknowledge an interrupt (so the idle loop can
+ * sleep until a frame arrives instead of until the next timer tick). */
 #ifndef METAL_NIC_H
 #define METAL_NIC_H
 #include <stddef.h>
@@ -13,6 +15,9 @@ struct nic {
     uint8_t mac[6];
     int (*transmit)(struct nic *nic, const void *frame, size_t len);   /* 0 or -1 */
     size_t (*receive)(struct nic *nic, void *buf, size_t cap);         /* 0 if none */
+    int irq;                                    /* legacy (PIC) line, -1 if none */
+    void (*irq_enable)(struct nic *nic);        /* device starts raising it */
+    void (*irq_ack)(struct nic *nic);           /* in the handler: lower the line */
     void *priv;
 };
 

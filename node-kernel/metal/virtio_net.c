@@ -16,6 +16,7 @@
 #define REG_QUEUE_SELECT   0x0E
 #define REG_QUEUE_NOTIFY   0x10
 #define REG_STATUS         0x12
+#define REG_ISR            0x13
 #define REG_MAC            0x14
 
 #define STATUS_ACK       1
@@ -116,6 +117,15 @@ static size_t vnet_receive(struct nic *nic, void *out, size_t cap)
     return n;
 }
 
+/* Reading the ISR status register lowers the interrupt line. */
+static void vnet_irq_ack(struct nic *nic)
+{
+    struct vnet *v = nic->priv;
+    (void)inb(v->io + REG_ISR);
+}
+
+static void vnet_irq_enable(struct nic *nic) { (void)nic; }     /* used-ring interrupts are on */
+
 struct nic *virtio_net_probe(const struct pci_dev *d)
 {
     if (d->vendor != 0x1AF4 || d->device != 0x1000) return NULL;
@@ -151,8 +161,11 @@ struct nic *virtio_net_probe(const struct pci_dev *d)
     v->nic.name = "virtio-net";
     v->nic.transmit = vnet_transmit;
     v->nic.receive = vnet_receive;
+    v->nic.irq = d->irq_line >= 1 && d->irq_line < 16 ? d->irq_line : -1;
+    v->nic.irq_enable = vnet_irq_enable;
+    v->nic.irq_ack = vnet_irq_ack;
     v->nic.priv = v;
-    kprintf("virtio-net: io 0x%x, queues %u/%u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", v->io,
+    kprintf("virtio-net: io 0x%x, irq %u, queues %u/%u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", v->io, d->irq_line,
             v->rx.size, v->tx.size, v->nic.mac[0], v->nic.mac[1], v->nic.mac[2],
             v->nic.mac[3], v->nic.mac[4], v->nic.mac[5]);
     return &v->nic;

@@ -34,6 +34,8 @@ static inline void cpu_cli(void)   { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void)   { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_hlt(void)   { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
+/* sti takes effect after the next instruction: no interrupt slips in before the hlt */
+static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
