@@ -47,6 +47,8 @@ static void on_data(nc_node *n, nc_peer *from, const Netchan__ChannelData *d, co
     if (!e) {
         if (forward(n, d->to->channel_id, side, buf, len))
             return;
+        if (nc_park(n, from, d->to->channel_id, side, buf, len))
+            return;                            /* the end may be on its way here */
         char detail[64];
         snprintf(detail, sizeof detail, "%016llx %s", (unsigned long long)d->to->channel_id, side_name(side));
         drop(n, from, "data for unknown channel end ", detail);

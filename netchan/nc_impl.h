@@ -161,6 +161,11 @@ void nc_send_route_update(nc_node *n, nc_end *e, nc_peer *to, nc_peer *previous,
 void nc_on_route_update(nc_node *n, nc_peer *from, const Netchan__RouteUpdate *ru);
 void nc_on_route_ack(nc_node *n, const Netchan__RouteAck *ra);
 
+/* park.c: frames for ends not here yet */
+bool nc_park(nc_node *n, nc_peer *from, uint64_t chan, uint8_t side, const uint8_t *buf, size_t len);
+void nc_park_run(nc_node *n);
+void nc_park_clear(void);
+
 /* timers.c */
 void nc_timers(nc_node *n);
 void nc_peer_dead(nc_node *n, nc_peer *p, const char *why);

@@ -225,6 +225,7 @@ void nc_free(nc_node *n)
     }
     while (n->fwds)
         nc_fwd_remove(n, n->fwds);
+    nc_park_clear();
     nc_link_close_all(n);
     while (n->peers) {
         nc_peer *p = n->peers;

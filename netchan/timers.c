@@ -84,4 +84,5 @@ void nc_timers(nc_node *n)
         if (now > f->expires_ns)
             nc_fwd_remove(n, f);
     }
+    nc_park_run(n);
 }
