@@ -158,24 +158,26 @@ static void test_echo_link_faults(void)
     run_echo(150, "drop=5,reset=7");
 }
 
-/* A's relay passes the Echo endpoint whose server is on C to the client on B. */
-static void test_endpoint_three_nodes(void)
+/* A's relay passes the Echo endpoint whose server is on C to the client on B; with
+ * `fault`, every node also loses frames and resets its links meanwhile. */
+static void run_endpoint_three_nodes(const char *fault)
 {
     const char *a[40], *b[40], *c[40];
+    const char *fa = fault ? "--nc-fault" : "--hb-ms", *fv = fault ? fault : "200";
     const char *arest[] = { "-c", ECHO_C, "-c", PASS_C, "--peer", peer_arg("B", 1), "--peer",
                             peer_arg("C", 2), "--wire", "EndpointPass:7:exp:ep_relay.clients@B",
-                            "--wire", "Echo:8:imp:ep_relay.echo@C",
+                            "--wire", "Echo:8:imp:ep_relay.echo@C", fa, fv,
                             "build/sips/tests/netchan/sips/ep_relay.wasm", NULL };
     const char *brest[] = { "-c", ECHO_C, "-c", PASS_C, "--peer", peer_arg("A", 0),
-                            "--wire", "EndpointPass:7:imp:ep_client.broker@A",
+                            "--wire", "EndpointPass:7:imp:ep_client.broker@A", fa, fv,
                             "build/sips/ep_client.wasm", NULL };
     const char *crest[] = { "-c", ECHO_C, "--peer", peer_arg("A", 0),
-                            "--wire", "Echo:8:exp:echo_server.clients@A",
+                            "--wire", "Echo:8:exp:echo_server.clients@A", fa, fv,
                             "build/sips/echo_server.wasm", NULL };
     node_proc na, nb, nc;
-    CU_ASSERT_EQUAL_FATAL(node_start(&nc, "ep3_C", args(c, "C", 2, crest)), 0);
-    CU_ASSERT_EQUAL_FATAL(node_start(&na, "ep3_A", args(a, "A", 0, arest)), 0);
-    CU_ASSERT_EQUAL_FATAL(node_start(&nb, "ep3_B", args(b, "B", 1, brest)), 0);
+    CU_ASSERT_EQUAL_FATAL(node_start(&nc, fault ? "ep3f_C" : "ep3_C", args(c, "C", 2, crest)), 0);
+    CU_ASSERT_EQUAL_FATAL(node_start(&na, fault ? "ep3f_A" : "ep3_A", args(a, "A", 0, arest)), 0);
+    CU_ASSERT_EQUAL_FATAL(node_start(&nb, fault ? "ep3f_B" : "ep3_B", args(b, "B", 1, brest)), 0);
     assert_clean(&nb);
     assert_clean(&nc);
     assert_clean(&na);
@@ -192,9 +194,22 @@ static void test_endpoint_three_nodes(void)
     CU_ASSERT_EQUAL(node_stat(&nb, "blocks_out"), 2 + 3);       /* two lookups, three requests */
     CU_ASSERT_EQUAL(node_stat(&nc, "blocks_in"), 3);
     CU_ASSERT_EQUAL(node_stat(&nc, "blocks_out"), 3);
+    CU_ASSERT_EQUAL(node_stat(&na, "blocks_out"), 0);
+    if (fault)
+        CU_ASSERT(node_stat(&na, "faults") + node_stat(&nb, "faults") + node_stat(&nc, "faults") > 0);
     node_kill(&na);
     node_kill(&nb);
     node_kill(&nc);
+}
+
+static void test_endpoint_three_nodes(void)
+{
+    run_endpoint_three_nodes(NULL);
+}
+
+static void test_endpoint_three_nodes_faults(void)
+{
+    run_endpoint_three_nodes("drop=3,reset=5");
 }
 
 /* The unchanged endpoint_pass apps: the broker on A makes a channel and hands one end to
@@ -294,6 +309,8 @@ int main(void)
     CU_add_test(s, "echo across two sipnodes", test_echo_two_nodes);
     CU_add_test(s, "lost frames and reset links mid-stream: once, in order", test_echo_link_faults);
     CU_add_test(s, "endpoint with its peer on C passed from A to B", test_endpoint_three_nodes);
+    CU_add_test(s, "the same with lost frames and reset links on all three nodes",
+                test_endpoint_three_nodes_faults);
     CU_add_test(s, "endpoint made on A handed to B (unchanged apps)", test_endpoint_made_here);
     CU_add_test(s, "kill -9 a node: peers see close with a reason", test_node_death);
     CU_add_test(s, "bad netchan options refused", test_bad_options);
