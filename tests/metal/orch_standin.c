@@ -41,10 +41,14 @@ static void send_to(struct orch_standin *o, const void *ident, size_t identlen, 
     free(buf);
 }
 
-static void send_create(struct orch_standin *o, const void *ident, size_t identlen, struct standin_sip *s, uint64_t rid)
+static void send_create(struct orch_standin *o, const void *ident, size_t identlen, struct standin_sip *s,
+                        uint64_t rid, int copy)
 {
     Orch__SipCreate c = ORCH__SIP_CREATE__INIT;
-    c.sip_id = (char *)s->id;
+    char id[160];
+    if (copy) snprintf(id, sizeof id, "%s#%d", s->id, copy);
+    else snprintf(id, sizeof id, "%s", s->id);
+    c.sip_id = id;
     c.app = "test";
     c.name = (char *)s->name;
     c.module_hash.data = s->hash;
@@ -105,11 +109,46 @@ static void serve_module(struct orch_standin *o, const void *ident, size_t ident
     free(data);
 }
 
+/* The SIP an id names: its configured id, or a copy of it ("ID#N"). */
 static struct standin_sip *find(struct orch_standin *o, const char *id)
 {
-    for (int i = 0; i < o->nsips; i++)
-        if (!strcmp(o->sips[i].id, id)) return &o->sips[i];
+    for (int i = 0; i < o->nsips; i++) {
+        size_t n = strlen(o->sips[i].id);
+        if (!strncmp(o->sips[i].id, id, n) && (id[n] == 0 || id[n] == '#')) return &o->sips[i];
+    }
     return NULL;
+}
+
+/* Random frames, then every truncation of a valid SipCreate: the node must drop them all
+ * (or answer a SipCreate it can still decode) and carry on. */
+static void send_fuzz(struct orch_standin *o, const void *ident, size_t identlen)
+{
+    unsigned seed = 12345;
+    uint8_t buf[300];
+    for (int i = 0; i < o->fuzz_frames; i++) {
+        size_t len = 1 + (size_t)(rand_r(&seed) % sizeof buf);
+        for (size_t j = 0; j < len; j++) buf[j] = (uint8_t)rand_r(&seed);
+        zmq_send(o->sock, ident, identlen, ZMQ_SNDMORE);
+        zmq_send(o->sock, buf, len, 0);
+    }
+    Orch__SipCreate c = ORCH__SIP_CREATE__INIT;
+    c.sip_id = "fuzz/sip/0";
+    c.name = "fuzz";
+    uint8_t hash[32] = { 1 };
+    c.module_hash.data = hash;
+    c.module_hash.len = 32;
+    Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
+    msg.request_id = 7;
+    msg.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_CREATE;
+    msg.sip_create = &c;
+    size_t len = orch__orch_to_node__get_packed_size(&msg);
+    uint8_t *full = malloc(len);
+    orch__orch_to_node__pack(&msg, full);
+    for (size_t cut = 1; cut < len; cut++) {
+        zmq_send(o->sock, ident, identlen, ZMQ_SNDMORE);
+        zmq_send(o->sock, full, cut, 0);
+    }
+    free(full);
 }
 
 static int final_state(int st)
@@ -153,13 +192,18 @@ static void handle(struct orch_standin *o, const void *ident, size_t identlen, O
         send_to(o, ident, identlen, &msg);
     } else if (m->body_case == ORCH__NODE_TO_ORCH__BODY_HEARTBEAT) {
         o->heartbeats++;
+        if (o->heartbeats == 1) o->mem_first = m->heartbeat->memory_used_bytes;
+        o->mem_last = m->heartbeat->memory_used_bytes;
         if (m->heartbeat->n_sips > (size_t)o->heartbeat_sips) o->heartbeat_sips = (int)m->heartbeat->n_sips;
         if (!*created) {
             *created = 1;
             static const char garbage[] = "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff this is no OrchToNode";
             zmq_send(o->sock, ident, identlen, ZMQ_SNDMORE);
             zmq_send(o->sock, garbage, sizeof garbage - 1, 0);
-            for (int i = 0; i < o->nsips; i++) send_create(o, ident, identlen, &o->sips[i], next_rid++);
+            if (o->fuzz_frames) send_fuzz(o, ident, identlen);
+            for (int i = 0; i < o->nsips; i++)
+                for (int k = 0; k < (o->copies ? o->copies : 1); k++)
+                    send_create(o, ident, identlen, &o->sips[i], next_rid++, o->copies ? k + 1 : 0);
         }
     } else if (m->body_case == ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH) {
         serve_module(o, ident, identlen, m->module_fetch);
@@ -174,7 +218,8 @@ static void handle(struct orch_standin *o, const void *ident, size_t identlen, O
             o->skew_ms = (int64_t)st->changed_at_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
         }
         if (m->request_id >= 100) s->create_answered = 1;
-        if (!final_state(s->state)) {
+        if (final_state(st->state) && o->copies) s->ended++;
+        if (!final_state(s->state) || o->copies) {
             s->state = st->state;
             s->exit_code = st->exit_code;
             snprintf(s->error, sizeof s->error, "%s", st->error);
@@ -217,7 +262,8 @@ static void *standin_thread(void *arg)
             if (!m) o->bad_frames++;
             else handle(o, zmq_msg_data(&id), zmq_msg_size(&id), m, &created);
             int fin = o->nsips > 0;
-            for (int i = 0; i < o->nsips; i++) fin &= final_state(o->sips[i].state);
+            for (int i = 0; i < o->nsips; i++)
+                fin &= o->copies ? o->sips[i].ended >= o->copies : final_state(o->sips[i].state);
             o->finished = fin;
             pthread_mutex_unlock(&o->lock);
             if (m) orch__node_to_orch__free_unpacked(m, NULL);

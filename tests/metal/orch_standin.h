@@ -23,6 +23,7 @@ struct standin_sip {
     int stop_when_created;          /* send SipStop once it reports CREATED */
     /* observed */
     int state, exit_code, reports, create_answered;
+    int ended;                      /* copies that reached a final state */
     char error[256];
     char log[2048];
     uint8_t hash[32];
@@ -36,12 +37,15 @@ struct orch_standin {
     pthread_mutex_t lock;
     const char *token;              /* expected join token (NULL: any) */
     int want_port;                  /* bind this port (0: an ephemeral one) */
+    int fuzz_frames;                /* before the creates: this many random and truncated frames */
+    int copies;                     /* create each SIP this many times (ids get "#N"); 0 = 1 */
     struct standin_sip sips[STANDIN_MAX_SIPS];
     int nsips;
     /* observed */
     int registers, refused, heartbeats, heartbeat_sips, fetches, bad_frames, logs;
     char identity[64], mac[32], platform[16], address[64], labels[128], node_id[64];
     uint64_t memory;
+    uint64_t mem_first, mem_last;   /* memory_used_bytes of the first and the last heartbeat */
     int64_t skew_ms;                /* node's changed_at_ms minus our clock, last final report */
     char register_sips[256];        /* "id=state;" for the SIPs the last Register listed */
     int finished;                   /* every SIP reached a final state */

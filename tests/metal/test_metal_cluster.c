@@ -254,6 +254,44 @@ static void test_orchestrator_restart(void)
     free(out);
 }
 
+static int settled(const struct orch_standin *o) { return o->finished && o->heartbeats >= 12; }
+
+/* Hundreds of random and truncated frames on the orchestrator link, then twenty SIPs at
+ * once: the node drops the garbage, runs all twenty, and its heap comes back to where it
+ * was (the one module it keeps cached aside). */
+static void test_garbage_then_many_sips(void)
+{
+    static struct orch_standin o;
+    memset(&o, 0, sizeof o);
+    o.fuzz_frames = 300;
+    o.copies = 20;
+    o.sips[0] = (struct standin_sip){ .id = "many/hello/0", .name = "hello",
+                                      .module = "build/sips/node-kernel/metal/sips/hello_metal.wasm" };
+    o.nsips = 1;
+    CU_ASSERT_EQUAL_FATAL(orch_standin_start(&o), 0);
+    char append[64];
+    snprintf(append, sizeof append, "orch=%d", o.port);
+    struct qemu_vm vm;
+    if (qemu_start(&vm, qemu_accel(), "virtio", append) != 0) { orch_standin_stop(&o); CU_FAIL_FATAL("qemu"); }
+    int done = orch_standin_wait_for(&o, settled, BOOT_TIMEOUT_S);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orch_standin_stop(&o);
+    CU_ASSERT(done);
+    CU_ASSERT_EQUAL(o.sips[0].ended, 20);
+    CU_ASSERT_EQUAL(o.sips[0].state, ORCH__SIP_STATE__SIP_EXITED);
+    CU_ASSERT_EQUAL(o.sips[0].exit_code, 7);
+    CU_ASSERT_EQUAL(o.registers, 1);
+    CU_ASSERT(contains(out, "ORCH: dropped a message that is not an OrchToNode"));
+    CU_ASSERT(o.mem_first > 0);
+    CU_ASSERT(o.mem_last < o.mem_first + (512u << 10));     /* the cached module: ~150 KiB */
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!done || getenv("MULT_METAL_SHOW"))
+        fprintf(stderr, "\nheap used: first heartbeat %llu, last %llu; ended %d\n",
+                (unsigned long long)o.mem_first, (unsigned long long)o.mem_last, o.sips[0].ended);
+    free(out);
+}
+
 static const char echo_app[] =
     "app: echo\n"
     "contracts: [contracts/lib/echo.contract]\n"
@@ -336,6 +374,7 @@ int main(void)
     CU_add_test(s, "registers, runs and reports orchestrated SIPs", test_orchestrated_node);
     CU_add_test(s, "a wrong join token is refused", test_wrong_token_refused);
     CU_add_test(s, "the node registers again after an orchestrator restart", test_orchestrator_restart);
+    CU_add_test(s, "garbage frames, then twenty SIPs at once; heap back afterwards", test_garbage_then_many_sips);
     CU_add_test(s, "the real orchd places an application on the node (sipctl)", test_real_orchd);
     return cunit_run_all("build/tests/metal/test_metal_cluster");
 }
