@@ -31,3 +31,11 @@ $(NCT_DIR)/test_fuzz_netchan: $(BUILD)/obj/tests/netchan/test_fuzz_netchan.o $(B
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) -lcunit -lprotobuf-c
 
 TESTS += $(NCT_DIR)/test_fuzz_netchan
+
+# In-process: two nodes linked over 127.0.0.1 driven step by step, and hostile frames.
+$(BUILD)/obj/tests/netchan/test_ownership.o: | $(BUILD)/gen/netchan/proto/node.pb-c.h
+$(NCT_DIR)/test_ownership: $(BUILD)/obj/tests/netchan/test_ownership.o $(NETCHAN_LINK) $(NKCORE_HOSTED)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lzmq -lprotobuf-c
+
+TESTS += $(NCT_DIR)/test_ownership
