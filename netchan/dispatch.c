@@ -3,6 +3,7 @@
  * a crash: undecodable frames, unknown channel ends, contract violations, bad sequence
  * numbers, unsupported bodies. */
 #include "netchan/nc_impl.h"
+#include "netchan/nc_migrate.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -243,7 +244,7 @@ void nc_dispatch_env(nc_node *n, nc_peer *from, const uint8_t *buf, size_t len)
         break;
     case NETCHAN__NODE_ENVELOPE__BODY_MIGRATION:
     case NETCHAN__NODE_ENVELOPE__BODY_MIGRATION_RESULT:
-        drop(n, from, "migration is not supported by this node yet", NULL);
+        nc_migrate_on_envelope(n, from, env);    /* netchan/nc_migrate.c */
         break;
     default:
         drop(n, from, "envelope without a body", NULL);

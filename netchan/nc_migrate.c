@@ -149,36 +149,26 @@ static int check_end(nc_node *n, const Netchan__Handle *h, const endpoint *slot,
     return 0;
 }
 
-int nc_migrate_import(nc_node *n, const char *source, const uint8_t *buf, size_t len,
-                      endpoint **ext, uint32_t next, char *err, size_t errlen)
+/* Put the endpoints of cm (checked here first) in place of ext[0..next). */
+static int import_cm(nc_node *n, nc_peer *from, Netchan__ChannelMessage *cm, endpoint **ext,
+                     uint32_t next, char *err, size_t errlen)
 {
-    nc_peer *from = nc_peer_find(n, source);
-    if (!from) {
-        snprintf(err, errlen, "netchan: migration source '%s' is not a known node", source);
-        return -1;
-    }
-    Netchan__ChannelMessage *cm = netchan__channel_message__unpack(NULL, len, buf);
-    if (!cm) {
-        snprintf(err, errlen, "netchan: migration ends do not decode");
-        return -1;
-    }
     char why[160];
-    int rc = -1;
     if (cm->n_handles != next) {
         snprintf(err, errlen, "netchan: %zu migrated ends, the image has %u", cm->n_handles, next);
-        goto out;
+        return -1;
     }
     for (uint32_t i = 0; i < next; i++)
         if (check_end(n, cm->handles[i], ext[i], why, sizeof why)) {
             snprintf(err, errlen, "netchan: migrated end %u refused: %s", i, why);
-            goto out;
+            return -1;
         }
     cm->tag = 0;
     cm->payload.len = 0;
     message *m = nc_unmarshal_msg(n, cm, from, why, sizeof why);
     if (!m) {
         snprintf(err, errlen, "netchan: migrated ends: %s", why);
-        goto out;
+        return -1;
     }
     for (uint32_t i = 0; i < next; i++) {
         endpoint *x = m->h[i].obj, *t = ext[i];
@@ -210,8 +200,399 @@ int nc_migrate_import(nc_node *n, const char *source, const uint8_t *buf, size_t
         ext[i] = x;
     }
     msg_free(n->k, m);
-    rc = 0;
-out:
+    return 0;
+}
+
+int nc_migrate_import(nc_node *n, const char *source, const uint8_t *buf, size_t len,
+                      endpoint **ext, uint32_t next, char *err, size_t errlen)
+{
+    nc_peer *from = nc_peer_find(n, source);
+    if (!from) {
+        snprintf(err, errlen, "netchan: migration source '%s' is not a known node", source);
+        return -1;
+    }
+    Netchan__ChannelMessage *cm = netchan__channel_message__unpack(NULL, len, buf);
+    if (!cm) {
+        snprintf(err, errlen, "netchan: migration ends do not decode");
+        return -1;
+    }
+    int rc = import_cm(n, from, cm, ext, next, err, errlen);
     netchan__channel_message__free_unpacked(cm, NULL);
     return rc;
+}
+
+/* ---- the node-to-node session over netchan links ---------------------------------------- */
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+typedef struct out_mig {               /* a SIP leaving this node */
+    struct out_mig *next;
+    uint64_t id;
+    sip *s;
+    uint32_t sip_id;
+    char target[NC_ID_MAX];
+    migrate_image img;
+    bool committed;                    /* ends sent, SIP released; waiting for "resumed" */
+    uint64_t t0, deadline;
+    char name[SIP_NAME_MAX];
+} out_mig;
+
+typedef struct in_mig {                /* a SIP arriving here, restored and paused */
+    struct in_mig *next;
+    uint64_t id;
+    char source[NC_ID_MAX];
+    sip *t;
+    endpoint **ext;
+    uint32_t next_ext;
+    uint64_t deadline;
+} in_mig;
+
+typedef struct mig_node {
+    struct mig_node *next;
+    nc_node *n;
+    nc_migrate_hooks h;
+    out_mig *outs;
+    in_mig *ins;
+} mig_node;
+
+static mig_node *nodes;
+
+static mig_node *mig_of(nc_node *n, bool create)
+{
+    for (mig_node *m = nodes; m; m = m->next)
+        if (m->n == n)
+            return m;
+    if (!create)
+        return NULL;
+    mig_node *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    m->n = n;
+    m->next = nodes;
+    nodes = m;
+    return m;
+}
+
+void nc_migrate_set_hooks(nc_node *n, const nc_migrate_hooks *h)
+{
+    mig_of(n, true)->h = *h;
+}
+
+static uint64_t timeout_ns(const mig_node *m)
+{
+    return (uint64_t)(m->h.timeout_ms ? m->h.timeout_ms : DEFAULT_TIMEOUT_MS) * 1000000ull;
+}
+
+static void send_result(nc_node *n, nc_peer *to, uint64_t id, bool ok, const char *error)
+{
+    Netchan__MigrationResult r = NETCHAN__MIGRATION_RESULT__INIT;
+    r.migration_id = id;
+    r.ok = ok;
+    r.error = (char *)(error ? error : "");
+    Netchan__NodeEnvelope env = NETCHAN__NODE_ENVELOPE__INIT;
+    env.body_case = NETCHAN__NODE_ENVELOPE__BODY_MIGRATION_RESULT;
+    env.migration_result = &r;
+    nc_send_env(n, to, &env);
+}
+
+static void out_done(mig_node *m, out_mig *o, bool ok, const char *error)
+{
+    uint64_t bytes = o->img.len;
+    for (out_mig **pp = &m->outs; *pp; pp = &(*pp)->next)
+        if (*pp == o) {
+            *pp = o->next;
+            break;
+        }
+    if (!o->committed) {                      /* still ours, paused: it runs on here */
+        migrate_image_free(&o->img);
+        if (sip_by_id(m->n->k, o->sip_id) == o->s)
+            migrate_resume(o->s);
+    }
+    if (m->h.done)
+        m->h.done(m->h.done_arg, o->name, o->id, ok, error, nc_now() - o->t0, bytes);
+    migrate_image_free(&o->img);
+    free(o);
+}
+
+int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_id,
+                     char *err, size_t errlen)
+{
+    mig_node *m = mig_of(n, true);
+    nc_peer *p = nc_peer_find(n, target);
+    if (!p || p->dead) {
+        snprintf(err, errlen, "netchan: migration target '%s' is not a live node", target);
+        return -1;
+    }
+    for (out_mig *o = m->outs; o; o = o->next)
+        if (o->id == migration_id || o->s == s) {
+            snprintf(err, errlen, "netchan: migration %llu or of %s already under way",
+                     (unsigned long long)migration_id, s->name);
+            return -1;
+        }
+    out_mig *o = calloc(1, sizeof *o);
+    if (!o)
+        abort();
+    o->t0 = nc_now();
+    if (migrate_pause(s) < 0) {
+        snprintf(err, errlen, "%s cannot be paused (not a running WebAssembly SIP)", s->name);
+        free(o);
+        return -1;
+    }
+    if (migrate_save(s, &o->img, err, errlen) < 0 ||
+        nc_migrate_check(n, &o->img, target, err, errlen) < 0) {
+        migrate_image_free(&o->img);
+        migrate_resume(s);
+        free(o);
+        return -1;
+    }
+    o->id = migration_id;
+    o->s = s;
+    o->sip_id = s->id;
+    snprintf(o->target, sizeof o->target, "%s", target);
+    snprintf(o->name, sizeof o->name, "%s", s->name);
+    o->deadline = nc_now() + timeout_ns(m);
+    migrate_info info;
+    migrate_peek(o->img.buf, o->img.len, &info, err, errlen);
+    Netchan__MigrationSnapshot ms = NETCHAN__MIGRATION_SNAPSHOT__INIT;
+    ms.migration_id = migration_id;
+    ms.sip_id = o->name;
+    ms.module_hash.data = info.module_hash;
+    ms.module_hash.len = MIGRATE_HASH_LEN;
+    ms.engine_state.data = o->img.buf;            /* the whole SIP image */
+    ms.engine_state.len = o->img.len;
+    Netchan__NodeEnvelope env = NETCHAN__NODE_ENVELOPE__INIT;
+    env.body_case = NETCHAN__NODE_ENVELOPE__BODY_MIGRATION;
+    env.migration = &ms;
+    o->next = m->outs;
+    m->outs = o;
+    if (nc_send_env(n, p, &env)) {
+        snprintf(err, errlen, "netchan: cannot send the image to %s", target);
+        out_done(m, o, false, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Source: the target restored the image -- send the ends (the commit) and let the SIP go. */
+static void commit(mig_node *m, out_mig *o, nc_peer *to)
+{
+    nc_node *n = m->n;
+    char err[256];
+    uint8_t *ends;
+    size_t len;
+    if (sip_by_id(n->k, o->sip_id) != o->s) {     /* killed meanwhile: tell the target */
+        send_result(n, to, o->id, false, "the SIP ended on the source");
+        out_done(m, o, false, "the SIP ended on the source during the migration");
+        return;
+    }
+    nc_migrate_export(n, o->s, &o->img, o->target, &ends, &len, err, sizeof err);
+    Netchan__ChannelMessage *cm = netchan__channel_message__unpack(NULL, len, ends);
+    if (!cm)
+        abort();                                  /* we packed it ourselves */
+    Netchan__MigrationSnapshot ms = NETCHAN__MIGRATION_SNAPSHOT__INIT;
+    ms.migration_id = o->id;
+    ms.sip_id = o->name;
+    Netchan__MigrationSnapshot__OwnedEndpoint **oe = calloc(cm->n_handles + 1, sizeof *oe);
+    Netchan__MigrationSnapshot__OwnedEndpoint *ov = calloc(cm->n_handles + 1, sizeof *ov);
+    if (!oe || !ov)
+        abort();
+    for (size_t i = 0; i < cm->n_handles; i++) {
+        netchan__migration_snapshot__owned_endpoint__init(&ov[i]);
+        ov[i].handle = (int32_t)i;                /* external end index */
+        ov[i].state = cm->handles[i]->endpoint;
+        oe[i] = &ov[i];
+    }
+    ms.n_endpoints = cm->n_handles;
+    ms.endpoints = oe;
+    Netchan__NodeEnvelope env = NETCHAN__NODE_ENVELOPE__INIT;
+    env.body_case = NETCHAN__NODE_ENVELOPE__BODY_MIGRATION;
+    env.migration = &ms;
+    nc_send_env(n, to, &env);
+    free(oe);
+    free(ov);
+    netchan__channel_message__free_unpacked(cm, NULL);
+    free(ends);
+    migrate_release(o->s, NULL, NULL);
+    o->committed = true;
+    o->s = NULL;
+    o->deadline = nc_now() + timeout_ns(m);
+}
+
+static in_mig *in_find(mig_node *m, uint64_t id)
+{
+    for (in_mig *i = m->ins; i; i = i->next)
+        if (i->id == id)
+            return i;
+    return NULL;
+}
+
+static void in_drop(mig_node *m, in_mig *im, bool discard)
+{
+    for (in_mig **pp = &m->ins; *pp; pp = &(*pp)->next)
+        if (*pp == im) {
+            *pp = im->next;
+            break;
+        }
+    if (discard && im->t) {                       /* never committed: it was never here */
+        for (uint32_t i = 0; i < im->next_ext; i++)
+            im->ext[i]->peer_closed = true;
+        kernel *k = im->t->k;
+        kernel_exit_fn fn = k->on_exit;
+        k->on_exit = NULL;
+        sip_kill(im->t, "migration abandoned");
+        k->on_exit = fn;
+    }
+    free(im->ext);
+    free(im);
+}
+
+/* Target: an image arrives (phase 1) or the ends that commit it (phase 2). */
+static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnapshot *ms)
+{
+    nc_node *n = m->n;
+    char err[256];
+    in_mig *im = in_find(m, ms->migration_id);
+    if (!im && ms->engine_state.len) {
+        endpoint **ext;
+        uint32_t next;
+        sip *t = migrate_restore(n->k, ms->engine_state.data, ms->engine_state.len, NULL,
+                                 m->h.find, m->h.find_arg, &ext, &next, err, sizeof err);
+        if (!t) {
+            nc_log(n, "migration %llu from %s refused: %s", (unsigned long long)ms->migration_id,
+                   from->id, err);
+            send_result(n, from, ms->migration_id, false, err);
+            return;
+        }
+        im = calloc(1, sizeof *im);
+        if (!im)
+            abort();
+        im->id = ms->migration_id;
+        snprintf(im->source, sizeof im->source, "%s", from->id);
+        im->t = t;
+        im->ext = ext;
+        im->next_ext = next;
+        im->deadline = nc_now() + 2 * timeout_ns(m);
+        im->next = m->ins;
+        m->ins = im;
+        send_result(n, from, im->id, true, NULL);
+        return;
+    }
+    if (!im || ms->engine_state.len || strcmp(im->source, from->id)) {
+        nc_log(n, "migration %llu: unexpected snapshot from %s dropped",
+               (unsigned long long)ms->migration_id, from->id);
+        return;
+    }
+    /* the commit: ends in image order */
+    Netchan__ChannelMessage cm = NETCHAN__CHANNEL_MESSAGE__INIT;
+    Netchan__Handle **hp = calloc(ms->n_endpoints + 1, sizeof *hp);
+    Netchan__Handle *hv = calloc(ms->n_endpoints + 1, sizeof *hv);
+    if (!hp || !hv)
+        abort();
+    bool ordered = true;
+    for (size_t i = 0; i < ms->n_endpoints; i++) {
+        const Netchan__MigrationSnapshot__OwnedEndpoint *e = ms->endpoints[i];
+        ordered = ordered && e && e->handle == (int32_t)i && e->state;
+        netchan__handle__init(&hv[i]);
+        hv[i].kind_case = NETCHAN__HANDLE__KIND_ENDPOINT;
+        hv[i].endpoint = e ? e->state : NULL;
+        hp[i] = &hv[i];
+    }
+    cm.n_handles = ms->n_endpoints;
+    cm.handles = hp;
+    int rc = ordered ? import_cm(n, from, &cm, im->ext, im->next_ext, err, sizeof err) : -1;
+    if (!ordered)
+        snprintf(err, sizeof err, "migrated ends out of order");
+    free(hp);
+    free(hv);
+    if (rc) {
+        /* the source has let go already: the SIP cannot run without its ends */
+        nc_log(n, "migration %llu: ends refused, SIP lost: %s", (unsigned long long)im->id, err);
+        send_result(n, from, im->id, false, err);
+        in_drop(m, im, true);
+        return;
+    }
+    sip *t = im->t;
+    uint64_t id = im->id;
+    in_drop(m, im, false);
+    migrate_resume(t);
+    send_result(n, from, id, true, NULL);
+    if (m->h.arrived)
+        m->h.arrived(m->h.arrived_arg, t, id);
+}
+
+static void on_result(mig_node *m, nc_peer *from, const Netchan__MigrationResult *r)
+{
+    out_mig *o = m->outs;
+    while (o && o->id != r->migration_id)
+        o = o->next;
+    if (!o || strcmp(o->target, from->id))
+        return;
+    if (!r->ok)
+        out_done(m, o, false, r->error && r->error[0] ? r->error : "refused by the target");
+    else if (!o->committed)
+        commit(m, o, from);
+    else
+        out_done(m, o, true, NULL);               /* resumed on the target */
+}
+
+void nc_migrate_on_envelope(nc_node *n, nc_peer *from, const Netchan__NodeEnvelope *env)
+{
+    mig_node *m = mig_of(n, true);
+    if (env->body_case == NETCHAN__NODE_ENVELOPE__BODY_MIGRATION && env->migration)
+        on_snapshot(m, from, env->migration);
+    else if (env->body_case == NETCHAN__NODE_ENVELOPE__BODY_MIGRATION_RESULT && env->migration_result)
+        on_result(m, from, env->migration_result);
+}
+
+void nc_migrate_poll(nc_node *n)
+{
+    mig_node *m = mig_of(n, false);
+    if (!m)
+        return;
+    uint64_t now = nc_now();
+    for (out_mig *o = m->outs, *next; o; o = next) {
+        next = o->next;
+        if (now < o->deadline)
+            continue;
+        if (o->committed)
+            out_done(m, o, true, "resumed on the target (not confirmed in time)");
+        else
+            out_done(m, o, false, "no answer from the target in time: the SIP runs on here");
+    }
+    for (in_mig *i = m->ins, *next; i; i = next) {
+        next = i->next;
+        if (now >= i->deadline) {
+            nc_log(n, "migration %llu from %s never committed: dropped",
+                   (unsigned long long)i->id, i->source);
+            in_drop(m, i, true);
+        }
+    }
+}
+
+uint32_t nc_migrate_pending(nc_node *n)
+{
+    mig_node *m = mig_of(n, false);
+    uint32_t k = 0;
+    for (out_mig *o = m ? m->outs : NULL; o; o = o->next)
+        k++;
+    for (in_mig *i = m ? m->ins : NULL; i; i = i->next)
+        k++;
+    return k;
+}
+
+void nc_migrate_forget(nc_node *n)
+{
+    mig_node *m = mig_of(n, false);
+    if (!m)
+        return;
+    while (m->outs)
+        out_done(m, m->outs, false, "node shutting down");
+    while (m->ins)
+        in_drop(m, m->ins, true);
+    for (mig_node **pp = &nodes; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    free(m);
 }

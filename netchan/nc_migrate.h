@@ -35,4 +35,40 @@ int nc_migrate_export(nc_node *n, sip *s, const migrate_image *img, const char *
 int nc_migrate_import(nc_node *n, const char *source, const uint8_t *buf, size_t len,
                       endpoint **ext, uint32_t next, char *err, size_t errlen);
 
+/* ---- the whole migration between nodes, over netchan links ----------------------------
+ * Source -> target MigrationSnapshot{engine_state = the SIP image}; the target restores it
+ * paused and answers MigrationResult ok (or refused: the source resumes the SIP); the source
+ * then sends the commit, a MigrationSnapshot with the same id holding the SIP's channel ends
+ * as EndpointStates (OwnedEndpoint.handle = end index), and releases the SIP; the target
+ * puts the ends in place, resumes the SIP and answers ok once more. No answer within the
+ * timeout: the source resumes the SIP (before the commit), the target drops a restored SIP
+ * that is never committed. Driven by the node's run loop: netchan's dispatcher hands
+ * migration envelopes to nc_migrate_on_envelope; call nc_migrate_poll for the timeouts. */
+typedef void (*nc_migrate_done_fn)(void *arg, const char *sip_name, uint64_t migration_id,
+                                   bool ok, const char *error, uint64_t elapsed_ns,
+                                   uint64_t image_bytes);
+typedef struct nc_migrate_hooks {
+    migrate_module_fn find; void *find_arg;   /* target: the module by hash (fetch+verify) */
+    nc_migrate_done_fn done; void *done_arg;  /* source: the migration ended (ok or not) */
+    void (*arrived)(void *arg, sip *t, uint64_t migration_id);   /* target: it runs here */
+    void *arrived_arg;
+    uint32_t timeout_ms;                      /* per phase; 0 = 5000 */
+} nc_migrate_hooks;
+
+void nc_migrate_set_hooks(nc_node *n, const nc_migrate_hooks *h);
+/* Source: migrate local SIP s to node `target` (the orchestrator's MigrateOut). Returns 0
+ * once the image is on its way (the outcome comes to hooks.done), or -1 with err and s
+ * running on as before. */
+int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_id,
+                     char *err, size_t errlen);
+void nc_migrate_poll(nc_node *n);
+/* Migrations under way on this node (either direction). */
+uint32_t nc_migrate_pending(nc_node *n);
+/* Before nc_free: outgoing SIPs not yet committed resume here, incoming ones are dropped. */
+void nc_migrate_forget(nc_node *n);
+
+struct nc_peer;
+struct Netchan__NodeEnvelope;
+void nc_migrate_on_envelope(nc_node *n, struct nc_peer *from, const struct Netchan__NodeEnvelope *env);
+
 #endif

@@ -250,8 +250,21 @@ static void test_libfuzzer_bounded(void)
     if (d)
         closedir(d);
     CU_ASSERT_EQUAL(artifacts, 0);
-    if (rc || artifacts)
-        fprintf(stderr, "\nfuzzer failed; its log was %s/log (removed)\n", dir);
+    if (rc || artifacts) {                      /* show the end of its log */
+        char logp[200], line[512];
+        snprintf(logp, sizeof logp, "%s/log", dir);
+        FILE *f = fopen(logp, "r");
+        long size = 0;
+        if (f && !fseek(f, 0, SEEK_END) && (size = ftell(f)) > 4000)
+            fseek(f, size - 4000, SEEK_SET);
+        else if (f)
+            fseek(f, 0, SEEK_SET);
+        fprintf(stderr, "\nfuzzer failed (exit %d); end of its log:\n", rc);
+        while (f && fgets(line, sizeof line, f))
+            fputs(line, stderr);
+        if (f)
+            fclose(f);
+    }
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 

@@ -30,6 +30,19 @@ static const wasm_module *find_any(void *arg, const uint8_t *hash, char *err, si
 
 static void quiet(void *arg, const char *line) { (void)arg; (void)line; }
 
+/* outcome of the last session-driven migration */
+static int done_state;                  /* 0 pending, 1 ok, 2 failed */
+static char done_error[256];
+static uint64_t done_ns;
+
+static void on_done(void *arg, const char *name, uint64_t id, bool ok, const char *error,
+                    uint64_t elapsed_ns, uint64_t bytes)
+{
+    done_state = ok ? 1 : 2;
+    snprintf(done_error, sizeof done_error, "%s", error ? error : "");
+    done_ns = elapsed_ns;
+}
+
 static bool nodes_up(void)
 {
     fx_setup();
@@ -55,12 +68,18 @@ static bool nodes_up(void)
         for (int j = 0; j < NKERNELS; j++)
             if (i != j)
                 nc_add_peer(NC[i], ID[j], ADDR[j]);
+    for (int i = 0; i < NKERNELS; i++) {
+        nc_migrate_hooks h = { .find = find_any, .done = on_done, .timeout_ms = 800 };
+        nc_migrate_set_hooks(NC[i], &h);
+    }
     return true;
 }
 
 static void nodes_down(void)
 {
     for (int i = 0; i < NKERNELS; i++) {
+        if (NC[i])
+            nc_migrate_forget(NC[i]);
         nc_free(NC[i]);
         NC[i] = NULL;
     }
@@ -88,9 +107,12 @@ static void step(void)
 {
     uint64_t ran = 0;
     for (int i = 0; i < NKERNELS; i++) {
+        if (!NC[i])
+            continue;                       /* a node that "died" */
         ran += kernel_run(KN[i], 8);
         nc_flush(NC[i]);
         nc_poll(NC[i], 0);
+        nc_migrate_poll(NC[i]);
     }
     if (!ran)
         usleep(200);
@@ -235,9 +257,100 @@ static void test_local_peer_becomes_remote(void)
     nodes_down();
 }
 
+/* The whole migration over netchan links (MigrationSnapshot / MigrationResult): returns
+ * the outcome (1 ok, 2 failed) after stepping every node until it is known. */
+static int session_move(const char *name, int to, uint64_t id)
+{
+    int from = where(name);
+    sip *s = from >= 0 ? sip_by_name(KN[from], name) : NULL;
+    if (!s)
+        return 0;
+    char err[256];
+    done_state = 0;
+    if (nc_migrate_start(NC[from], s, ID[to], id, err, sizeof err)) {
+        fprintf(stderr, "\nnc_migrate_start: %s\n", err);
+        return 2;
+    }
+    uint64_t end = plat_time_ns(1) + 10000000000ull;
+    while (!done_state && plat_time_ns(1) < end)
+        step();
+    return done_state;
+}
+
+static const wasm_module *no_module(void *arg, const uint8_t *hash, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "module not available here");
+    return NULL;
+}
+
+/* Source on A, sink on B; the sink moves B -> C -> A by netchan messages; a target that
+ * cannot get the module refuses and the SIP runs on; a target node that dies before
+ * answering makes the source resume the SIP after the timeout. */
+static void test_session_over_links(void)
+{
+    CU_ASSERT_FATAL(nodes_up());
+    CU_ASSERT_FATAL(deploy_on(0, SOURCE_ONLY) == 0 && deploy_on(1, SINK_ONLY) == 0);
+    kernel_add_contracts(KN[0], DN[1].cset);
+    kernel_add_contracts(KN[2], DN[0].cset);
+    kernel_add_contracts(KN[1], DN[0].cset);
+    char err[256];
+    CU_ASSERT_FATAL(nc_wire(NC[0], sip_by_name(KN[0], "source"), "down",
+                            kernel_find_contract(KN[0], "Stage", 5), 91, CONTRACT_IMP, "B", err, sizeof err) == 0);
+    CU_ASSERT_FATAL(nc_wire(NC[1], sip_by_name(KN[1], "sink"), "up",
+                            kernel_find_contract(KN[1], "Stage", 5), 91, CONTRACT_EXP, "A", err, sizeof err) == 0);
+    run_steps(30);
+    CU_ASSERT_EQUAL(session_move("sink", 2, 1), 1);          /* B -> C */
+    CU_ASSERT_EQUAL(where("sink"), 2);
+    if (getenv("MIGRATE_VERBOSE"))
+        fprintf(stderr, "\n  B -> C over netchan: %.3f ms", done_ns / 1e6);
+    run_steps(20);
+    /* B cannot get the module: refused, the sink runs on at C */
+    nc_migrate_hooks h = { .find = no_module, .done = on_done, .timeout_ms = 800 };
+    nc_migrate_set_hooks(NC[0], &h);
+    nc_migrate_set_hooks(NC[1], &h);
+    CU_ASSERT_EQUAL(session_move("sink", 1, 2), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(done_error, "module not available"));
+    CU_ASSERT_EQUAL(where("sink"), 2);
+    h.find = find_any;
+    nc_migrate_set_hooks(NC[1], &h);
+    run_steps(20);
+    CU_ASSERT_EQUAL(session_move("sink", 1, 3), 1);          /* C -> B */
+    CU_ASSERT_EQUAL(where("sink"), 1);
+    run_steps(20);
+    /* the source moves to C, which dies before it can answer: A resumes it */
+    sip *src = sip_by_name(KN[0], "source");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    done_state = 0;
+    CU_ASSERT_EQUAL(nc_migrate_start(NC[0], src, "C", 4, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(src->state, SIP_PAUSED);
+    nc_migrate_forget(NC[2]);                                /* node C "crashes" */
+    nc_free(NC[2]);
+    NC[2] = NULL;
+    uint64_t end = plat_time_ns(1) + 10000000000ull;
+    while (!done_state && plat_time_ns(1) < end)
+        step();
+    CU_ASSERT_EQUAL(done_state, 2);
+    CU_ASSERT_PTR_EQUAL(sip_by_name(KN[0], "source"), src);
+    CU_ASSERT(src->state != SIP_PAUSED);
+    /* everything still arrives, once, in order */
+    end = plat_time_ns(1) + 20000000000ull;
+    while (fx_live() && plat_time_ns(1) < end)
+        step();
+    int32_t code = -1;
+    CU_ASSERT_EQUAL(fx_ending("sink", &code, NULL), 1);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_EQUAL(fx_ending("source", &code, NULL), 1);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fx_log("sink"), "sink: 300 in order"));
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(nc_migrate_pending(NC[i]), 0);
+    nodes_down();
+}
+
 void register_netchan_tests(void)
 {
     CU_pSuite s = CU_add_suite("migration across nodes (netchan, loopback)", NULL, NULL);
     CU_add_test(s, "stream with the peer on a third node", test_peer_on_third_node);
     CU_add_test(s, "a local peer becomes a remote one", test_local_peer_becomes_remote);
+    CU_add_test(s, "over netchan links: moves, refusal, target node dies", test_session_over_links);
 }
