@@ -80,6 +80,8 @@ static void push_slot(cc *c, uint8_t type, uint32_t slot)
     c->stk[c->nstk].type = type;
     c->stk[c->nstk].slot = slot;
     c->stk[c->nstk].is_const = false;
+    c->stk[c->nstk].is_addk = false;
+    c->stk[c->nstk].base = 0;
     c->stk[c->nstk].k = 0;
     c->nstk++;
     if (c->nstk > c->max_height)
@@ -121,6 +123,10 @@ static uint32_t use(cc *c, operand *o)
     if (o->is_const) {
         emit_const(c, o->type, o->slot, o->k);
         o->is_const = false;
+    } else if (o->is_addk) {
+        uint32_t *w = emit(c, OP_I32_ADD_K, 3);
+        w[0] = o->slot; w[1] = o->base; w[2] = (uint32_t)o->k;
+        o->is_addk = false;
     }
     return o->slot;
 }
@@ -133,6 +139,7 @@ static bool pop(cc *c, uint8_t expect, operand *out)
             out->type = expect;
             out->slot = slot_of(c, c->nstk);
             out->is_const = false;
+            out->is_addk = false;
             out->k = 0;
             return true;
         }
@@ -175,7 +182,7 @@ static void materialise_all(cc *c)
 {
     for (uint32_t i = 0; i < c->nstk; i++) {
         uint32_t want = slot_of(c, i);
-        if (c->stk[i].is_const) {
+        if (c->stk[i].is_const || c->stk[i].is_addk) {
             use(c, &c->stk[i]);
         } else if (c->stk[i].slot != want) {
             uint32_t *w = emit(c, OP_COPY, 2);
@@ -189,15 +196,18 @@ static void materialise_all(cc *c)
 static bool local_referenced(cc *c, uint32_t lslot)
 {
     for (uint32_t i = 0; i < c->nstk; i++)
-        if (c->stk[i].slot == lslot)
+        if (c->stk[i].slot == lslot || (c->stk[i].is_addk && c->stk[i].base == lslot))
             return true;
     return false;
 }
 
+/* Before local lslot is written: compute everything on the stack that still reads it. */
 static void materialise_local(cc *c, uint32_t lslot)
 {
     for (uint32_t i = 0; i < c->nstk; i++) {
-        if (c->stk[i].slot == lslot) {
+        if (c->stk[i].is_addk && c->stk[i].base == lslot) {
+            use(c, &c->stk[i]);
+        } else if (c->stk[i].slot == lslot) {
             uint32_t *w = emit(c, OP_COPY, 2);
             w[0] = slot_of(c, i);
             w[1] = lslot;
@@ -244,6 +254,7 @@ static bool retype(cc *c, uint32_t n, const uint8_t *types)
             c->stk[top->height + i].type = WASM_VT_UNKNOWN;
             c->stk[top->height + i].slot = slot_of(c, top->height + i);
             c->stk[top->height + i].is_const = false;
+            c->stk[top->height + i].is_addk = false;
         }
         c->nstk += missing;
         if (c->nstk > c->max_height)
@@ -465,6 +476,11 @@ static bool need_table(cc *c, uint32_t t)
  * the memory access computes the address itself: 1 = slot+constant, 2 = slot+slot. */
 static int take_address(cc *c, const operand *a, uint32_t *x, uint32_t *y)
 {
+    if (a->is_addk) {
+        *x = a->base;
+        *y = (uint32_t)a->k;
+        return 1;
+    }
     if (dead(c) || c->fail || a->is_const || c->last_op < 0 || a->slot != slot_of(c, c->nstk))
         return 0;
     if (c->code[c->last_pos + 1] != a->slot)
@@ -516,7 +532,7 @@ static bool do_store(cc *c, int op, uint8_t type, uint32_t nat)
         return false;
     /* the value must not have been computed after the address */
     int kind = 0;
-    if (v.is_const || v.slot != slot_of(c, c->nstk + 1))
+    if (a.is_addk || v.is_const || v.slot != slot_of(c, c->nstk + 1))
         kind = take_address(c, &a, &x, &y);
     uint32_t sv = use(c, &v);
     if (kind) {
@@ -730,11 +746,35 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
     if (!dead(c) && v.is_const) {
         materialise_local(c, ls);
         emit_const(c, type, ls, v.k);
+    } else if (!dead(c) && v.is_addk) {
+        materialise_local(c, ls);
+        uint32_t *w = emit(c, OP_I32_ADD_K, 3);
+        w[0] = ls; w[1] = v.base; w[2] = (uint32_t)v.k;
     } else if (!dead(c)) {
         bool refd = local_referenced(c, ls);
-        if (!refd && c->last_op >= 0 && v.slot == slot_of(c, c->nstk) &&
+        if (c->last_op >= 0 && v.slot == slot_of(c, c->nstk) &&
             c->code[c->last_pos + 1] == v.slot && op_has_dst(c->last_op)) {
-            c->code[c->last_pos + 1] = ls;      /* retarget the producer */
+            /* retarget the producer; what still reads the old local is computed first */
+            uint32_t n = c->ncode - c->last_pos, words[8];
+            if (refd && n <= 8) {
+                rt_memcpy(words, &c->code[c->last_pos], n * sizeof(uint32_t));
+                c->ncode = c->last_pos;
+                c->last_op = -1;
+                materialise_local(c, ls);
+                if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + n, sizeof(uint32_t)))
+                    return bad(c, WASM_ERR_NOMEM, "out of memory");
+                rt_memcpy(&c->code[c->ncode], words, n * sizeof(uint32_t));
+                c->ncode += n;
+                refd = false;
+                c->last_pos = c->ncode - n;
+            }
+            if (refd) {
+                materialise_local(c, ls);
+                uint32_t *w = emit(c, OP_COPY, 2);
+                w[0] = ls; w[1] = v.slot;
+            } else {
+                c->code[c->last_pos + 1] = ls;
+            }
         } else if (v.slot != ls) {
             materialise_local(c, ls);
             uint32_t *w = emit(c, OP_COPY, 2);
@@ -796,6 +836,8 @@ static bool do_numeric(cc *c, uint8_t opc)
         /* wrap and reinterpret leave the slot's bits as they are */
         if (!pop(c, ta, &a))
             return false;
+        if (a.is_addk)
+            use(c, &a);
         push_slot(c, tr, a.slot);
         if (!c->fail) {
             c->stk[c->nstk - 1].is_const = a.is_const;
@@ -807,21 +849,52 @@ static bool do_numeric(cc *c, uint8_t opc)
         if (!pop(c, tb, &b) || !pop(c, ta, &a))
             return false;
         int kop = k_form(opc);
-        if (kop >= 0 && b.is_const && !a.is_const) {
+        if ((opc == 0x6A || opc == 0x6B) && b.is_const && !a.is_const && !dead(c)) {
+            /* x + k (or x - k) stays lazy; a chain of them adds up the constants */
+            uint32_t k = opc == 0x6A ? (uint32_t)b.k : (uint32_t)-(uint32_t)b.k;
+            uint32_t base = a.is_addk ? a.base : a.slot;
+            if (a.is_addk)
+                k += (uint32_t)a.k;
+            uint32_t d = push(c, tr);
+            if (!c->fail) {
+                operand *o = &c->stk[c->nstk - 1];
+                o->is_addk = true;
+                o->base = base;
+                o->k = k;
+                o->slot = d;
+            }
+        } else if (opc == 0x6A && a.is_const && !b.is_const && !dead(c)) {
+            uint32_t k = (uint32_t)a.k;
+            uint32_t base = b.is_addk ? b.base : b.slot;
+            if (b.is_addk)
+                k += (uint32_t)b.k;
+            uint32_t d = push(c, tr);
+            if (!c->fail) {
+                operand *o = &c->stk[c->nstk - 1];
+                o->is_addk = true;
+                o->base = base;
+                o->k = k;
+                o->slot = d;
+            }
+        } else if (kop >= 0 && b.is_const && !a.is_const) {
             emit_k(c, kop, ta, tr, &a, b.k);
         } else if (kop >= 0 && a.is_const && !b.is_const && swapped(opc)) {
             emit_k(c, k_form(swapped(opc)), ta, tr, &b, a.k);
-        } else if (opc == 0x6A && !dead(c) && !a.is_const && !b.is_const && c->last_op == OP_I32_SHL_K &&
-                   (c->code[c->last_pos + 1] == b.slot || c->code[c->last_pos + 1] == a.slot) &&
-                   c->code[c->last_pos + 1] >= slot_of(c, c->nstk) && a.slot != b.slot) {
-            /* base + (index << k): fold the shift into the add */
+        } else if (opc == 0x6A && !dead(c) && !a.is_const && !b.is_const &&
+                   c->last_op == OP_I32_SHL_K && a.slot != b.slot &&
+                   c->code[c->last_pos + 1] >= slot_of(c, c->nstk) &&
+                   ((c->code[c->last_pos + 1] == b.slot && !b.is_addk) ||
+                    (c->code[c->last_pos + 1] == a.slot && !a.is_addk))) {
+            /* base (+ k) + (index << s): fold the shift into the add */
             uint32_t shifted = c->code[c->last_pos + 1];
             uint32_t x = c->code[c->last_pos + 2], k = c->code[c->last_pos + 3];
-            uint32_t base = shifted == b.slot ? a.slot : b.slot;
+            operand *other = (shifted == b.slot && !b.is_addk) ? &a : &b;
+            uint32_t base = other->is_addk ? other->base : other->slot;
+            uint32_t addend = other->is_addk ? (uint32_t)other->k : 0;
             c->ncode = c->last_pos;
             uint32_t d = push(c, tr);
-            uint32_t *w = emit(c, OP_I32_ADD_SHL_K, 4);
-            w[0] = d; w[1] = base; w[2] = x; w[3] = k;
+            uint32_t *w = emit(c, OP_I32_ADD_SHL_K, 5);
+            w[0] = d; w[1] = base; w[2] = x; w[3] = k; w[4] = addend;
         } else if (opc == 0xA0 && !dead(c) && !a.is_const && !b.is_const && c->last_op == OP_F64_MUL &&
                    (c->code[c->last_pos + 1] == b.slot || c->code[c->last_pos + 1] == a.slot) &&
                    c->code[c->last_pos + 1] >= slot_of(c, c->nstk) && a.slot != b.slot) {

@@ -8,12 +8,15 @@ enum { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF, CTRL_ELSE };
 
 /* An operand: its type (WASM_VT_UNKNOWN when polymorphic) and the frame slot (byte
  * offset) holding it: its canonical stack slot, or a local's slot for a folded local.get.
- * Constants stay lazy until an instruction needs them in a slot. */
+ * Constants, and i32 additions of a constant, stay lazy until an instruction needs them in
+ * a slot: a memory access takes "slot + k" as its address directly. */
 typedef struct {
     uint8_t type;
     bool is_const;                    /* a constant not yet written to its slot */
+    bool is_addk;                     /* i32 value base + k not yet computed into its slot */
     uint32_t slot;
-    uint64_t k;                       /* the constant's bits */
+    uint32_t base;                    /* is_addk: the slot holding the other addend */
+    uint64_t k;                       /* the constant's bits / the addend */
 } operand;
 
 typedef struct {

@@ -610,8 +610,8 @@ L_F64_MUL_ADD: {
     NEXT();
 }
 L_I32_ADD_SHL_K:
-    U32(pc[1]) = U32(pc[2]) + (U32(pc[3]) << (pc[4] & 31));
-    pc += 5;
+    U32(pc[1]) = U32(pc[2]) + (U32(pc[3]) << (pc[4] & 31)) + pc[5];
+    pc += 6;
     NEXT();
     BINK32(I32_SUB_K, uint32_t, a - b)
     BINK32(I32_MUL_K, uint32_t, a * b)

@@ -47,7 +47,7 @@
     X(LOAD32_A) X(LOAD64_A) X(LOAD8_S32_A) X(LOAD8_U32_A) X(LOAD16_S32_A) X(LOAD16_U32_A) \
     X(LOAD8_S64_A) X(LOAD8_U64_A) X(LOAD16_S64_A) X(LOAD16_U64_A) X(LOAD32_S64_A) X(LOAD32_U64_A) \
     X(STORE32_A) X(STORE64_A) X(STORE8_A) X(STORE16_A) \
-    /* dst = a + (b << k): dst a b k */ \
+    /* dst = a + (b << k) + addend: dst a b k addend */ \
     X(I32_ADD_SHL_K) \
     /* dst = a * b + c, rounded after each step as the two instructions would: dst a b c */ \
     X(F64_MUL_ADD) \
