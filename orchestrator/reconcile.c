@@ -277,6 +277,7 @@ static void start_created(orchd *o)
 {
     json_t *rows = store_query(o->st,
         "SELECT s.id, s.node FROM sips s WHERE s.desired = 'run' AND s.observed = 'created'"
+        " AND EXISTS (SELECT 1 FROM channels c WHERE c.app = s.app AND (c.imp_sip = s.name OR c.exp_sip = s.name))"
         " AND NOT EXISTS (SELECT 1 FROM channels c JOIN sips p ON p.app = c.app AND p.replica = 0"
         "  AND p.name = (CASE WHEN c.imp_sip = s.name THEN c.exp_sip ELSE c.imp_sip END)"
         "  WHERE c.app = s.app AND (c.imp_sip = s.name OR c.exp_sip = s.name)"

@@ -5,7 +5,8 @@
  * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
  * database and every SIP runs exactly once; a node killed with -9 is declared dead and
  * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
- * dies (new channel id, traffic flows again); /metrics counts; the status page, loaded in headless
+ * dies (new channel id, traffic flows again); a node frozen past the dead time has its
+ * stale copy stopped when it wakes; /metrics counts; the status page, loaded in headless
  * Chromium, shows nodes and SIPs. Every process is ended by PID and the temporary
  * directory removed, pass or fail. A create lost on the way is sent again. Run from the
  * repository root. */
@@ -360,7 +361,7 @@ static int times_started(const char *id)
     int n = 0;
     char pat[160];
     snprintf(pat, sizeof pat, "started %s\n", id);
-    for (int i = 1; i <= 3; i++) {
+    for (int i = 1; i <= 4; i++) {
         char name[16];
         snprintf(name, sizeof name, "n%d.err", i);
         char *t = tp_read(name);
@@ -541,6 +542,41 @@ static void test_channel_group_follows_dead_node(void)
     CU_ASSERT(evtext && strstr(evtext, "channel group [server, client] restarts together"));
     free(evtext);
     json_decref(ev);
+    CU_ASSERT_EQUAL(sipctl("delete loop", &out), 0);
+    free(out);
+}
+
+/* A node frozen (SIGSTOP) past the dead time loses its SIP to another node; when it wakes
+ * up (SIGCONT) orchd stops its stale copy: one copy runs, not two. */
+static void test_frozen_node_comes_back(void)
+{
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips");
+    char node[16] = "";
+    snprintf(node, sizeof node, "%s", sfield(find_row(sips, "id", "tick/b/0"), "node"));
+    json_decref(sips);
+    int idx = node[0] == 'n' ? node[1] - '1' : -1;
+    CU_ASSERT_FATAL(idx >= 0 && idx < 4 && node_pids[idx] > 0);
+    int starts = times_started("tick/b/0");
+    kill(node_pids[idx], SIGSTOP);
+    const char *arg[2] = { "tick/b/0", node };
+    bool moved = wait_for("/api/v1/sips", moved_off, arg, 8000);
+    kill(node_pids[idx], SIGCONT);
+    CU_ASSERT_FATAL(moved);
+    sleep(2);
+    char name[16];
+    snprintf(name, sizeof name, "%s.err", node);
+    char *log = tp_read(name);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "stopping tick/b/0: not placed on this node"));
+    free(log);
+    CU_ASSERT_EQUAL(times_started("tick/b/0"), starts + 1);     /* once more, on the new node */
+    json_t *nodes = tp_get_json(http_port, "/api/v1/nodes");
+    CU_ASSERT_STRING_EQUAL(sfield(find_row(nodes, "id", node), "state"), "ready");
+    json_decref(nodes);
+    sips = tp_get_json(http_port, "/api/v1/sips");
+    json_t *r = find_row(sips, "id", "tick/b/0");
+    CU_ASSERT_STRING_EQUAL(sfield(r, "observed"), "running");
+    CU_ASSERT_STRING_NOT_EQUAL(sfield(r, "node"), node);
+    json_decref(sips);
 }
 
 static void test_status_page_in_chromium(void)
@@ -585,6 +621,7 @@ int main(void)
     CU_add_test(s, "lost create is sent again", test_lost_create_is_sent_again);
     CU_add_test(s, "node death reschedules", test_node_death_reschedules);
     CU_add_test(s, "channel group follows a dead node", test_channel_group_follows_dead_node);
+    CU_add_test(s, "frozen node comes back", test_frozen_node_comes_back);
     CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
     int rc = cunit_run_all("build/tests/orchestrator/test_cluster");
     tp_cleanup();           /* also if a suite setup failed */
