@@ -14,7 +14,11 @@
  *
  * Every process is killed by PID and every namespace and file removed, also when a test
  * fails or the program is interrupted. */
+#define _GNU_SOURCE
 #include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +264,56 @@ static void test_boot_routes(void)
 
 /* ---- QEMU, user-mode networking ----------------------------------------------------- */
 
+#define ORCHD  "build/bin/orchd"
+#define SIPCTL "build/bin/sipctl"
+#define TICKER_APP "orchestrator/examples/tick.yaml"
+#define TICKER_WASM "build/sips/tests/orchestrator/sips/ticker.wasm"
+
+/* A TCP port free right now on 127.0.0.1. */
+static unsigned free_port(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    unsigned port = 0;
+    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof a) && !getsockname(fd, (struct sockaddr *)&a, &len))
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+/* The kernel registers with orchd if it carries orch_agent's message. */
+static int kernel_can_register(void)
+{
+    FILE *f = fopen(KERNEL, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    int found = buf && fread(buf, 1, (size_t)len, f) == (size_t)len &&
+                memmem(buf, (size_t)len, "ORCH: registered as", 19) != NULL;
+    fclose(f);
+    free(buf);
+    return found && access(ORCHD, X_OK) == 0 && access(SIPCTL, X_OK) == 0 && access(TICKER_WASM, R_OK) == 0;
+}
+
+/* Polls `sipctl CMD` until its output holds want (or timeout_s); 1 if it did. */
+static int sipctl_until(unsigned http, const char *dir, const char *cmd, const char *want, int timeout_s)
+{
+    char out[160];
+    snprintf(out, sizeof out, "%s/sipctl.out", dir);
+    for (int i = 0; i < timeout_s * 2; i++) {
+        proc_run(SIPCTL " -s http://127.0.0.1:%u %s >%s 2>&1", http, cmd, out);
+        char *t = file_read(out);
+        int found = strstr(t, want) != NULL;
+        free(t);
+        if (found) return 1;
+        usleep(500000);
+    }
+    return 0;
+}
+
 static pid_t qemu_netboot(const char *netns, const char *netdev, const char *mac, const char *serial)
 {
     char dev[160], ser[200];
@@ -273,11 +327,30 @@ static pid_t qemu_netboot(const char *netns, const char *netdev, const char *mac
 
 static void test_qemu_user_netboot(void)
 {
-    char dir[64], path[160], err[200], netdev[300];
+    char dir[64], path[160], err[200], netdev[300], orch[32];
     CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
+
+    /* an orchd for the node to join, when the kernel can */
+    int reg = kernel_can_register();
+    unsigned zport = free_port(), http_port = free_port();
+    pid_t orchd = -1;
+    if (reg) {
+        char db[128], listen[64], http_arg[16], out[128];
+        snprintf(db, sizeof db, "%s/orchd.db", dir);
+        snprintf(listen, sizeof listen, "tcp://127.0.0.1:%u", zport);
+        snprintf(http_arg, sizeof http_arg, "%u", http_port);
+        snprintf(out, sizeof out, "%s/orchd.out", dir);
+        char *argv[] = { ORCHD, "--db", db, "--listen", listen, "--http", http_arg, NULL };
+        orchd = proc_start(NULL, argv, out);
+        CU_ASSERT(orchd > 0);
+    } else {
+        fprintf(stderr, "pxe: kernel without registration (or orchd/sipctl/ticker missing): boot checked to DHCP only\n");
+    }
+    snprintf(orch, sizeof orch, "10.0.2.2:%u", zport);
+
     snprintf(path, sizeof path, "%s/boot.log", dir);
     FILE *log = fopen(path, "w");
-    struct pxe_boot_params p = { .orch = "10.0.2.2:7000", .token = "qemu-token", .labels = "role=pxe-test" };
+    struct pxe_boot_params p = { .orch = orch, .token = "qemu-token", .labels = "role=pxe-test" };
     struct boot_server s;
     CU_ASSERT_FATAL(boot_server_start(&s, "127.0.0.1", 0, "10.0.2.2", &p, KERNEL, log, err, sizeof err) == 0);
 
@@ -296,7 +369,17 @@ static void test_qemu_user_netboot(void)
     CU_ASSERT_FATAL(vm > 0);
 
     int bound = file_wait_for(serial, "DHCP: bound ", vm, BOOT_LIMIT_S);
+    int registered = 0, deployed = 0;
+    if (reg && bound) {
+        registered = file_wait_for(serial, "ORCH: registered as metal-525400007001", vm, 60);
+        /* a SIP placed on the node by the orchestrator runs there and its log comes back */
+        if (registered &&
+            proc_run(SIPCTL " -s http://127.0.0.1:%u apply -f " TICKER_APP, http_port) == 0)
+            deployed = sipctl_until(http_port, dir, "logs tick/ticker", "tick 1", 60) &&
+                       sipctl_until(http_port, dir, "get sips", "metal-525400007001", 10);
+    }
     proc_stop(vm, 500);
+    proc_stop(orchd, 2000);
     boot_server_stop(&s);
     fclose(log);
     char *out = file_read(serial);
@@ -306,12 +389,16 @@ static void test_qemu_user_netboot(void)
     CU_ASSERT(contains(out, "Multiplicity metal node kernel booting"));
     CU_ASSERT(contains(out, "option token=qemu-token"));
     CU_ASSERT(contains(out, "label role=pxe-test"));
-    CU_ASSERT(contains(out, "orchestrator host 10.0.2.2 port 7000"));
     CU_ASSERT(contains(out, "DHCP: bound 10.0.2.15"));
     CU_ASSERT(!contains(out, "PANIC"));
     CU_ASSERT(contains(l, " script 52:54:00:00:70:01 200\n"));   /* the MAC came through */
     CU_ASSERT(contains(l, " kernel - 200\n"));
-    if (!bound) fprintf(stderr, "serial:\n%s\nboot log:\n%s\n", out, l);
+    if (reg) {
+        CU_ASSERT(registered);
+        CU_ASSERT(deployed);
+        CU_ASSERT(contains(out, "ORCH: SIP tick/ticker/0 running"));
+    }
+    if (!bound || (reg && !deployed)) fprintf(stderr, "serial:\n%s\nboot log:\n%s\n", out, l);
     free(out);
     free(l);
     proc_rmdir(dir);
@@ -450,7 +537,7 @@ int main(void)
                     !(only && !strcmp(only, "unit"));
     if (have_qemu) {
         s = CU_add_suite("qemu network boot", NULL, NULL);
-        CU_add_test(s, "iPXE ROM: TFTP stage 1, HTTP script and kernel, DHCP", test_qemu_user_netboot);
+        CU_add_test(s, "iPXE ROM: TFTP stage 1, HTTP script and kernel, DHCP, registration, a SIP deployed", test_qemu_user_netboot);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
             CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs", test_lab_netns);
