@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #define RESEND_CREATE_MS 3000
+#define MODULE_CHUNK     (64u << 10)    /* ModuleData bytes per message; nodes ask for the rest */
 
 static const char *state_name(Orch__SipState s)
 {
@@ -389,8 +390,9 @@ static void on_module_fetch(orchd *o, const uint8_t *ident, size_t identlen, con
         d.offset = f->offset;
         d.total_size = len;
         d.data.data = (uint8_t *)data + f->offset;
-        d.data.len = len - f->offset;
-        o->m.modules_served++;
+        d.data.len = len - f->offset < MODULE_CHUNK ? len - f->offset : MODULE_CHUNK;
+        if (!f->offset)
+            o->m.modules_served++;
     }
     Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
     msg.body_case = ORCH__ORCH_TO_NODE__BODY_MODULE_DATA;

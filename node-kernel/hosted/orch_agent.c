@@ -36,7 +36,14 @@ typedef struct agent_sip {
     Orch__OrchToNode *waiting;      /* a create waiting for its module */
 } agent_sip;
 
-typedef struct module_entry { uint8_t hash[32]; wasm_module *m; int fetching; } module_entry;
+typedef struct module_entry {
+    uint8_t hash[32];
+    wasm_module *m;
+    int fetching;
+    uint8_t *buf; uint64_t got, total;      /* chunks received so far */
+} module_entry;
+
+#define MODULE_MAX (64ull << 20)
 typedef struct local_end { uint64_t chan; endpoint *ep; } local_end;
 
 static struct {
@@ -417,11 +424,12 @@ static void on_start(const Orch__SipStart *st)
     set_state(a, ORCH__SIP_STATE__SIP_RUNNING, NULL);
 }
 
-static void send_fetch(const uint8_t *hash)
+static void send_fetch(const uint8_t *hash, uint64_t offset)
 {
     Orch__ModuleFetch f = ORCH__MODULE_FETCH__INIT;
     f.hash.data = (uint8_t *)hash;
     f.hash.len = 32;
+    f.offset = offset;
     Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
     m.body_case = ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH;
     m.module_fetch = &f;
@@ -462,7 +470,7 @@ static bool on_create(Orch__OrchToNode *msg)
     }
     if (!me->fetching) {
         me->fetching = 1;
-        send_fetch(me->hash);
+        send_fetch(me->hash, 0);
     }
     a->waiting = msg;
     return true;
@@ -475,17 +483,39 @@ static void on_module(const Orch__ModuleData *d)
     module_entry *me = find_module(d->hash.data);
     if (!me || me->m)
         return;
-    me->fetching = 0;
     char err[256] = "";
     uint8_t got[32];
     if (!d->found)
         snprintf(err, sizeof err, "module not found on the orchestrator");
-    else if (d->offset != 0 || d->data.len != d->total_size)
-        snprintf(err, sizeof err, "module arrived in pieces (not supported yet)");
-    else if (sha256(d->data.data, d->data.len, got), memcmp(got, me->hash, 32))
+    else if (d->total_size > MODULE_MAX)
+        snprintf(err, sizeof err, "module larger than %llu MiB", MODULE_MAX >> 20);
+    else if (d->offset != me->got || d->data.len > d->total_size - d->offset || (me->buf && d->total_size != me->total))
+        snprintf(err, sizeof err, "module chunk out of order");
+    if (!err[0]) {
+        if (!me->buf) {
+            me->total = d->total_size;
+            me->buf = malloc(me->total + 1);
+        }
+        memcpy(me->buf + me->got, d->data.data, d->data.len);
+        me->got += d->data.len;
+        if (me->got < me->total) {
+            if (d->data.len) {
+                send_fetch(me->hash, me->got);       /* the next chunk */
+                return;
+            }
+            snprintf(err, sizeof err, "empty module chunk");
+        }
+    }
+    me->fetching = 0;
+    if (err[0])
+        ;
+    else if (sha256(me->buf, me->total, got), memcmp(got, me->hash, 32))
         snprintf(err, sizeof err, "module content does not match its hash");
-    else if (!(me->m = wasm_sip_load_module(d->data.data, d->data.len, err, sizeof err)) && !err[0])
+    else if (!(me->m = wasm_sip_load_module(me->buf, me->total, err, sizeof err)) && !err[0])
         snprintf(err, sizeof err, "module refused");
+    free(me->buf);
+    me->buf = NULL;
+    me->got = me->total = 0;
     for (uint32_t i = 0; i < ag.nsips; i++) {
         agent_sip *a = &ag.sips[i];
         if (!a->waiting || memcmp(a->waiting->sip_create->module_hash.data, me->hash, 32))
@@ -639,9 +669,11 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
     ag.k->on_log = NULL;
     kernel_free(ag.k);
     deploy_free(&d);
-    for (uint32_t i = 0; i < ag.nmods; i++)
+    for (uint32_t i = 0; i < ag.nmods; i++) {
         if (ag.mods[i].m)
             wasm_module_free(ag.mods[i].m);
+        free(ag.mods[i].buf);
+    }
     for (uint32_t i = 0; i < ag.nsips; i++)
         if (ag.sips[i].waiting)
             orch__orch_to_node__free_unpacked(ag.sips[i].waiting, NULL);

@@ -15,7 +15,7 @@ TESTS += $(ORT_DIR)/test_store
 
 # processes on loopback: orchd, sipctl, three sipnodes, the test SIPs
 ORT_SIPS := $(BUILD)/sips/tests/orchestrator/sips/ticker.wasm $(BUILD)/sips/tests/orchestrator/sips/crasher.wasm \
-            $(BUILD)/sips/tests/orchestrator/sips/echo_loop.wasm \
+            $(BUILD)/sips/tests/orchestrator/sips/echo_loop.wasm $(BUILD)/sips/tests/orchestrator/sips/big.wasm \
             $(BUILD)/sips/pipe_source.wasm $(BUILD)/sips/pipe_upper.wasm $(BUILD)/sips/pipe_sink.wasm \
             $(BUILD)/sips/echo_server.wasm $(BUILD)/sips/echo_client.wasm
 $(ORT_DIR)/test_cluster: $(BUILD)/obj/tests/orchestrator/test_cluster.o $(BUILD)/obj/tests/orchestrator/procs.o \

@@ -1,7 +1,8 @@
 /* The orchestrator with real processes on 127.0.0.1: orchd and three sipnodes (--orch).
  * A pipeline spread over the three nodes delivers its data; an invalid manifest is
  * refused with file and line and changes nothing; garbage on the node socket and bad
- * HTTP requests are refused or counted; a crash-looping SIP is restarted with
+ * HTTP requests are refused or counted; a module larger than one message arrives in
+ * chunks; a crash-looping SIP is restarted with
  * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
  * database and every SIP runs exactly once; a node killed with -9 is declared dead and
  * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
@@ -310,6 +311,22 @@ static void test_bad_frames_and_requests(void)
     json_decref(nodes);
 }
 
+/* A module larger than one ModuleData message arrives in chunks and runs. */
+static void test_module_in_chunks(void)
+{
+    write_file("big.yaml", "app: big\nsips:\n  - {name: b, module: build/sips/tests/orchestrator/sips/big.wasm}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/big.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    CU_ASSERT(wait_for("/api/v1/sips", all_exited_ok, "big", 10000));
+    CU_ASSERT_EQUAL(sipctl("logs big/b", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "big: 131072 bytes"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("delete big", &out), 0);
+    free(out);
+}
+
 static bool restarted_4(json_t *sips, const void *id)
 {
     json_t *r = find_row(sips, "id", id);
@@ -616,6 +633,7 @@ int main(void)
     CU_add_test(s, "pipeline across three nodes", test_pipeline_across_nodes);
     CU_add_test(s, "invalid manifest changes nothing", test_invalid_manifest);
     CU_add_test(s, "bad frames and requests", test_bad_frames_and_requests);
+    CU_add_test(s, "module in chunks", test_module_in_chunks);
     CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
     CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
     CU_add_test(s, "lost create is sent again", test_lost_create_is_sent_again);
