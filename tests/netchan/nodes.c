@@ -14,7 +14,23 @@
 static node_proc *procs[MAX_PROCS];
 static int nprocs;
 static char dir[64];
+static char outs[64][256];      /* every output file made, for the signal path */
+static int nouts;
 static int port_base;
+
+/* Killed by a harness timeout or ^C: take the sipnodes down with us. */
+static void on_signal(int sig)
+{
+    for (int i = 0; i < nprocs; i++)
+        if (procs[i]->pid > 0 && !procs[i]->done)
+            kill(procs[i]->pid, SIGKILL);
+    for (int i = 0; i < nouts; i++)
+        unlink(outs[i]);
+    if (dir[0])
+        rmdir(dir);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 int nodes_init(void)
 {
@@ -27,6 +43,9 @@ int nodes_init(void)
     }
     port_base = 21000 + (getpid() % 4000) * 8;
     atexit(nodes_cleanup);
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGHUP, on_signal);
     return 0;
 }
 
@@ -42,6 +61,8 @@ int node_start(node_proc *p, const char *name, const char *const *argv)
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->out, sizeof p->out, "%s/%s.out", dir, name);
+    if (nouts < 64)
+        memcpy(outs[nouts++], p->out, sizeof p->out);
     if (nprocs == MAX_PROCS)
         return -1;
     int argc = 0;
