@@ -57,6 +57,25 @@ static uint32_t *emit(cc *c, int op, uint32_t nops)
 
 static void no_last(cc *c) { c->last_op = -1; }
 
+/* A slot-to-slot copy; two in a row become one COPY2 (done in order). */
+static void emit_copy(cc *c, uint32_t dst, uint32_t src)
+{
+    if (!dead(c) && !c->fail && c->last_op == OP_COPY && c->last_pos + 3 == c->ncode) {
+        if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 2, sizeof(uint32_t))) {
+            c->fail = WASM_ERR_NOMEM;
+            return;
+        }
+        c->code[c->last_pos] = (uint32_t)c->h[OP_COPY2];
+        c->code[c->ncode++] = dst;
+        c->code[c->ncode++] = src;
+        c->last_op = OP_COPY2;
+        return;
+    }
+    uint32_t *w = emit(c, OP_COPY, 2);
+    w[0] = dst;
+    w[1] = src;
+}
+
 static uint32_t slot_of(cc *c, uint32_t height) { return (c->nlocals + height) * WASM_SLOT; }
 
 static bool bad(cc *c, wasm_errcode code, const char *msg)
@@ -185,9 +204,7 @@ static void materialise_all(cc *c)
         if (c->stk[i].is_const || c->stk[i].is_addk) {
             use(c, &c->stk[i]);
         } else if (c->stk[i].slot != want) {
-            uint32_t *w = emit(c, OP_COPY, 2);
-            w[0] = want;
-            w[1] = c->stk[i].slot;
+            emit_copy(c, want, c->stk[i].slot);
             c->stk[i].slot = want;
         }
     }
@@ -208,9 +225,7 @@ static void materialise_local(cc *c, uint32_t lslot)
         if (c->stk[i].is_addk && c->stk[i].base == lslot) {
             use(c, &c->stk[i]);
         } else if (c->stk[i].slot == lslot) {
-            uint32_t *w = emit(c, OP_COPY, 2);
-            w[0] = slot_of(c, i);
-            w[1] = lslot;
+            emit_copy(c, slot_of(c, i), lslot);
             c->stk[i].slot = slot_of(c, i);
         }
     }
@@ -317,9 +332,7 @@ static void emit_moves(cc *c, const ctrl *f)
     for (uint32_t k = 0; k < n; k++) {
         uint32_t src = slot_of(c, c->nstk - n + k);
         if (src != base + k * WASM_SLOT) {
-            uint32_t *w = emit(c, OP_COPY, 2);
-            w[0] = base + k * WASM_SLOT;
-            w[1] = src;
+            emit_copy(c, base + k * WASM_SLOT, src);
         }
     }
 }
@@ -770,15 +783,13 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
             }
             if (refd) {
                 materialise_local(c, ls);
-                uint32_t *w = emit(c, OP_COPY, 2);
-                w[0] = ls; w[1] = v.slot;
+                emit_copy(c, ls, v.slot);
             } else {
                 c->code[c->last_pos + 1] = ls;
             }
         } else if (v.slot != ls) {
             materialise_local(c, ls);
-            uint32_t *w = emit(c, OP_COPY, 2);
-            w[0] = ls; w[1] = v.slot;
+            emit_copy(c, ls, v.slot);
         }
     }
     no_last(c);

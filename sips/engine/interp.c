@@ -226,6 +226,11 @@ L_COPY:
     U64(pc[1]) = U64(pc[2]);
     pc += 3;
     NEXT();
+L_COPY2:
+    U64(pc[1]) = U64(pc[2]);
+    U64(pc[3]) = U64(pc[4]);
+    pc += 5;
+    NEXT();
 L_SELECT:
     U64(pc[1]) = U32(pc[4]) ? U64(pc[2]) : U64(pc[3]);
     pc += 5;

@@ -20,6 +20,7 @@
     X(CALL)             /* funcidx argoff */ \
     X(CALL_INDIRECT)    /* typeidx table idx argoff */ \
     X(COPY)             /* dst src */ \
+    X(COPY2)            /* dst src dst2 src2, in that order */ \
     X(SELECT)           /* dst a b cond */ \
     X(CONST32)          /* dst v */ \
     X(CONST64)          /* dst lo hi */ \
