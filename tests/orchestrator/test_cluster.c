@@ -2,7 +2,7 @@
  * A pipeline spread over the three nodes delivers its data; an invalid manifest is
  * refused with file and line and changes nothing; garbage on the node socket and bad
  * HTTP requests are refused or counted; a module larger than one message arrives in
- * chunks; a crash-looping SIP is restarted with
+ * chunks; node labels steer placement; a crash-looping SIP is restarted with
  * growing back-off; orchd killed with -9 in the middle of a deploy restarts from its
  * database and every SIP runs exactly once; a node killed with -9 is declared dead and
  * its SIP runs again elsewhere; SIPs joined by a channel restart together when one's node
@@ -327,6 +327,35 @@ static void test_module_in_chunks(void)
     free(out);
 }
 
+static bool placed_as_asked(json_t *sips, const void *arg)
+{
+    (void)arg;
+    json_t *a = find_row(sips, "id", "labels/z2/0"), *b = find_row(sips, "id", "labels/none/0");
+    return a && b && !strcmp(sfield(a, "observed"), "exited") && !strcmp(sfield(a, "node"), "n2") &&
+           !strcmp(sfield(b, "observed"), "pending") && strstr(sfield(b, "error"), "1 lack labels") == NULL &&
+           strstr(sfield(b, "error"), "3 lack labels");
+}
+
+/* Node labels steer placement; a SIP no node fits stays pending with the reason. */
+static void test_label_placement(void)
+{
+    write_file("labels.yaml", "app: labels\nsips:\n"
+               "  - {name: z2, module: build/sips/tests/orchestrator/sips/ticker.wasm, args: ['1'],"
+               " placement: {labels: {zone: z2}}}\n"
+               "  - {name: none, module: build/sips/tests/orchestrator/sips/ticker.wasm,"
+               " placement: {labels: {zone: mars}}}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/labels.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(sipctl(cmd, &out), 0);
+    free(out);
+    CU_ASSERT(wait_for("/api/v1/sips", placed_as_asked, NULL, 10000));
+    CU_ASSERT_EQUAL(sipctl("describe sip labels/none", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unplaceable: no node fits none"));
+    free(out);
+    CU_ASSERT_EQUAL(sipctl("delete labels", &out), 0);
+    free(out);
+}
+
 static bool restarted_4(json_t *sips, const void *id)
 {
     json_t *r = find_row(sips, "id", id);
@@ -634,6 +663,7 @@ int main(void)
     CU_add_test(s, "invalid manifest changes nothing", test_invalid_manifest);
     CU_add_test(s, "bad frames and requests", test_bad_frames_and_requests);
     CU_add_test(s, "module in chunks", test_module_in_chunks);
+    CU_add_test(s, "label placement", test_label_placement);
     CU_add_test(s, "crash loop honours back-off", test_crash_loop_backoff);
     CU_add_test(s, "orchd kill -9 mid-deploy", test_orchd_kill9_mid_deploy);
     CU_add_test(s, "lost create is sent again", test_lost_create_is_sent_again);
