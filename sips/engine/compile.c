@@ -780,6 +780,7 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
                 c->ncode += n;
                 refd = false;
                 c->last_pos = c->ncode - n;
+                c->last_op = -1;
             }
             if (refd) {
                 materialise_local(c, ls);
@@ -792,7 +793,9 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
             emit_copy(c, ls, v.slot);
         }
     }
-    no_last(c);
+    /* a copy may pair with the next local.set's; nothing else may be fused across */
+    if (c->last_op != OP_COPY && c->last_op != OP_COPY2)
+        no_last(c);
     if (tee)
         push_slot(c, type, ls);
     return !c->fail;
