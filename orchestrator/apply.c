@@ -5,6 +5,7 @@
 #include "orchestrator/orchd.h"
 #include "orchestrator/manifest.h"
 #include "orchestrator/sha256.h"
+#include "contracts/contract.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -49,6 +50,72 @@ static uint8_t *read_module(const char *path, size_t *len, char *err, size_t err
     }
     *len = n;
     return buf;
+}
+
+static char *read_text(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t n = 0, got;
+    do {
+        buf = realloc(buf, n + 65536 + 1);
+        got = fread(buf + n, 1, 65536, f);
+        n += got;
+    } while (got > 0 && n <= (1u << 20));
+    fclose(f);
+    buf[n] = 0;
+    if (n > (1u << 20) || strlen(buf) != n) {
+        snprintf(err, errlen, "not a contract file (too large or binary)");
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Read and check the manifest's contract files as one set; every endpoint and channel
+ * must name a contract in it. texts[i] gets file i's source. 0, or -1 with err. */
+static int check_contracts(const om_app *a, const char *file, const char *base, char **texts,
+                           char *err, size_t errlen)
+{
+    if (!a->ncontracts)
+        return 0;       /* the nodes bring the contracts (sipnode -c) */
+    contract_set *set = contract_set_new();
+    int rc = 0;
+    for (uint32_t i = 0; i < a->ncontracts && !rc; i++) {
+        char path[PATH_MAX], why[200];
+        if (a->contracts[i][0] == '/' || !base || !base[0])
+            snprintf(path, sizeof path, "%s", a->contracts[i]);
+        else
+            snprintf(path, sizeof path, "%s/%s", base, a->contracts[i]);
+        if (!(texts[i] = read_text(path, why, sizeof why))) {
+            snprintf(err, errlen, "%s: contracts: %s: %s", file, a->contracts[i], why);
+            rc = -1;
+            break;
+        }
+        contract_error ce;
+        if (contract_set_add(set, texts[i], strlen(texts[i]), a->contracts[i], &ce)) {
+            snprintf(err, errlen, "%s: contracts: %s", file, ce.text);
+            rc = -1;
+        }
+    }
+    contract_error ce;
+    if (!rc && contract_set_finish(set, &ce)) {
+        snprintf(err, errlen, "%s: contracts: %s", file, ce.text);
+        rc = -1;
+    }
+    for (uint32_t i = 0; i < a->nsips && !rc; i++)
+        for (uint32_t j = 0; j < a->sips[i].neps && !rc; j++)
+            if (!contract_find(set, a->sips[i].eps[j].contract)) {
+                snprintf(err, errlen, "%s:%u: endpoints.contract: no contract '%s' in the manifest's contracts",
+                         file, a->sips[i].line, a->sips[i].eps[j].contract);
+                rc = -1;
+            }
+    contract_set_free(set);
+    return rc;
 }
 
 static char *spec_json(const om_sip *s)
@@ -99,11 +166,16 @@ json_t *orch_apply(orchd *o, const char *file, const char *text, size_t len, con
         om_free(&a);
         return r;
     }
-    /* read and hash every module before touching the store */
+    /* read and check the contracts, read and hash every module, before touching the store */
     char (*hashes)[65] = calloc(a.nsips + 1, sizeof *hashes);
     uint8_t **mods = calloc(a.nsips + 1, sizeof *mods);
     size_t *lens = calloc(a.nsips + 1, sizeof *lens);
+    char **ctexts = calloc(a.ncontracts + 1, sizeof *ctexts);
     json_t *result = NULL;
+    if (check_contracts(&a, file, base, ctexts, err, sizeof err)) {
+        o->m.apply_errors++;
+        result = error_json(status, 400, err);
+    }
     for (uint32_t i = 0; i < a.nsips && !result; i++) {
         char path[PATH_MAX], why[200];
         if (a.sips[i].module[0] == '/' || !base || !base[0])
@@ -145,6 +217,9 @@ json_t *orch_apply(orchd *o, const char *file, const char *text, size_t len, con
             }
             free(spec);
         }
+        for (uint32_t i = 0; i < a.ncontracts && !bad; i++)
+            bad |= store_exec(o->st, "INSERT INTO contracts(app, file, source) VALUES(%Q, %Q, %Q)",
+                              a.name, a.contracts[i], ctexts[i]);
         for (uint32_t i = 0; i < a.nchans && !bad; i++) {
             const om_channel *c = &a.chans[i];
             bad |= store_exec(o->st, "INSERT INTO channels(app, contract, imp_sip, imp_ep, exp_sip, exp_ep)"
@@ -164,6 +239,9 @@ json_t *orch_apply(orchd *o, const char *file, const char *text, size_t len, con
     }
     for (uint32_t i = 0; i < a.nsips; i++)
         free(mods[i]);
+    for (uint32_t i = 0; i < a.ncontracts; i++)
+        free(ctexts[i]);
+    free(ctexts);
     free(mods);
     free(lens);
     free(hashes);
@@ -185,6 +263,7 @@ json_t *orch_delete_app(orchd *o, const char *app, int *status)
     store_exec(o->st, "UPDATE sips SET desired = 'delete', id = id || '#deleted-' || %lld WHERE app = %Q"
                " AND desired = 'run'", (long long)store_now_ms(), app);
     store_exec(o->st, "DELETE FROM channels WHERE app = %Q", app);
+    store_exec(o->st, "DELETE FROM contracts WHERE app = %Q", app);
     store_exec(o->st, "DELETE FROM logs WHERE substr(sip_id, 1, length(%Q) + 1) = %Q || '/'", app, app);
     store_exec(o->st, "DELETE FROM apps WHERE name = %Q", app);
     store_commit(o->st);

@@ -15,7 +15,7 @@ ORCHD      := $(BUILD)/bin/orchd
 ORCHD_OBJS := $(addprefix $(BUILD)/obj/orchestrator/,orchd.o node_link.o reconcile.o apply.o http_api.o status_page.o)
 $(ORCHD_OBJS): | $(NETCHAN_PROTO_HDRS)
 
-$(ORCHD): $(ORCHD_OBJS) $(ORCH_LIB) $(NETCHAN_PROTO_LIB)
+$(ORCHD): $(ORCHD_OBJS) $(ORCH_LIB) $(NETCHAN_PROTO_LIB) $(CONTRACTS_LIB) $(CONTRACTS_RT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lzmq -lprotobuf-c -lmicrohttpd -lsqlite3 -ljansson -lyaml -lpthread
 

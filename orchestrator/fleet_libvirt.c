@@ -39,6 +39,13 @@ static void xml_escape(char *out, size_t len, const char *s)
     out[o] = 0;
 }
 
+static unsigned third_octet(const char *ip)
+{
+    unsigned a = 0, b = 0, c = 0;
+    sscanf(ip, "%u.%u.%u", &a, &b, &c);
+    return c;
+}
+
 int fleet_network_xml(char *buf, size_t len, const struct fleet_state *f)
 {
     char url[1024], prefix[16];
@@ -58,8 +65,11 @@ int fleet_network_xml(char *buf, size_t len, const struct fleet_state *f)
         "      <bootp file='%s'/>\n"
         "    </dhcp>\n"
         "  </ip>\n"
+        /* iPXE waits about 13 s for an IPv6 router advertisement before it runs the
+         * boot file; a private IPv6 prefix gives it one at once. */
+        "  <ip family='ipv6' address='fd6d:756c:0:%u::1' prefix='64'/>\n"
         "</network>\n",
-        f->network, f->bridge, f->gateway, prefix, prefix, url) ? -1 : (int)used;
+        f->network, f->bridge, f->gateway, prefix, prefix, url, third_octet(f->gateway)) ? -1 : (int)used;
 }
 
 int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i)

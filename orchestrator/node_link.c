@@ -203,6 +203,19 @@ int orch_send_create(orchd *o, json_t *sip)
     json_t *keep = NULL;
     int rc = make_bindings(o, sip, &c, &keep);
     c.start = c.n_bindings == 0;
+    /* with channels: the app's contract files, so the node need not have them */
+    json_t *ctexts = c.n_bindings ? store_query(o->st, "SELECT file, source FROM contracts WHERE app = %Q"
+                                                " ORDER BY rowid", c.app) : json_array();
+    size_t nct = json_array_size(ctexts);
+    Orch__ContractSource *cs = calloc(nct + 1, sizeof *cs);
+    c.contracts = calloc(nct + 1, sizeof *c.contracts);
+    for (size_t i = 0; i < nct; i++) {
+        orch__contract_source__init(&cs[i]);
+        cs[i].file = (char *)jstr(json_array_get(ctexts, i), "file");
+        cs[i].source.data = (uint8_t *)jstr(json_array_get(ctexts, i), "source");
+        cs[i].source.len = strlen((char *)cs[i].source.data);
+        c.contracts[c.n_contracts++] = &cs[i];
+    }
     if (!rc) {
         Orch__OrchToNode msg = ORCH__ORCH_TO_NODE__INIT;
         msg.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_CREATE;
@@ -215,6 +228,9 @@ int orch_send_create(orchd *o, json_t *sip)
     }
     free_bindings(&c);
     json_decref(keep);
+    free(cs);
+    free(c.contracts);
+    json_decref(ctexts);
     free(c.args);
     free(c.env);
     free(kvs);

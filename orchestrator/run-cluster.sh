@@ -28,7 +28,7 @@ $B/orchd --db "$RUN/orchd.db" --listen "tcp://127.0.0.1:$ORCH_PORT" --http "$HTT
 echo $! >"$RUN/orchd.pid"
 for i in 1 2 3; do
     zone=$(echo abc | cut -c$i)
-    $B/sipnode -c contracts/lib/echo.contract -c sips/apps/stage.contract \
+    $B/sipnode \
         --orch "tcp://127.0.0.1:$ORCH_PORT" --orch-id "node$i" \
         --orch-nc "tcp://127.0.0.1:$((NC_BASE + i))" --orch-label "zone=$zone" --orch-memory 256M \
         >"$RUN/node$i.log" 2>&1 &

@@ -31,6 +31,7 @@ static const char *schema =
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT, contract TEXT, imp_sip TEXT,"
     "  imp_ep TEXT, exp_sip TEXT, exp_ep TEXT);"
     "CREATE TABLE IF NOT EXISTS modules(hash TEXT PRIMARY KEY, size INTEGER, data BLOB);"
+    "CREATE TABLE IF NOT EXISTS contracts(app TEXT, file TEXT, source TEXT);"
     "CREATE TABLE IF NOT EXISTS events("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, kind TEXT, object TEXT, message TEXT);"
     "CREATE TABLE IF NOT EXISTS logs("

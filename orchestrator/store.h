@@ -5,7 +5,7 @@
  *
  * SQL goes through sqlite3_vmprintf: use %Q for strings (quoted, NULL-safe), %lld for
  * numbers. Tables (see store.c for the columns): nodes, apps, sips, channels, modules,
- * events, logs. */
+ * contracts (an app's contract files), events, logs. */
 #ifndef ORCHESTRATOR_STORE_H
 #define ORCHESTRATOR_STORE_H
 

@@ -46,7 +46,7 @@ static pid_t start_node(int i)
     char id[8], nc[64];
     snprintf(id, sizeof id, "n%d", i + 1);
     snprintf(nc, sizeof nc, "tcp://127.0.0.1:%d", tp_free_port());
-    char *argv[] = { "build/bin/sipnode", "-c", "sips/apps/stage.contract", "--orch", orch_addr,
+    char *argv[] = { "build/bin/sipnode", "--orch", orch_addr,
                      "--orch-id", id, "--orch-nc", nc, NULL };
     return tp_spawn(id, argv);
 }

@@ -46,9 +46,12 @@ typedef struct module_entry {
 #define MODULE_MAX (64ull << 20)
 typedef struct local_end { uint64_t chan; endpoint *ep; } local_end;
 
+typedef struct loaded_set { uint8_t hash[32]; contract_set *set; } loaded_set;
+
 static struct {
     kernel *k;
     nc_node *nc;
+    loaded_set *csets; uint32_t ncsets;     /* contract sets orchd sent (by content) */
     void *zctx, *dealer;
     agent_sip *sips; uint32_t nsips;
     module_entry *mods; uint32_t nmods;
@@ -363,6 +366,52 @@ static int bind_end(sip *s, const Orch__EndpointBinding *b, char *err, size_t er
     return nc_wire(ag.nc, s, b->name, ct, chan, side, b->peer->node_id, err, errlen);
 }
 
+/* The contract files a create carries, loaded as one set once per distinct content. */
+static int load_contracts(const Orch__SipCreate *c, char *err, size_t errlen)
+{
+    if (!c->n_contracts)
+        return 0;
+    size_t total = 0;
+    for (size_t i = 0; i < c->n_contracts; i++)
+        total += c->contracts[i]->source.len + strlen(c->contracts[i]->file) + 2;
+    uint8_t *all = malloc(total + 1), hash[32];
+    size_t off = 0;
+    for (size_t i = 0; i < c->n_contracts; i++) {
+        size_t fl = strlen(c->contracts[i]->file);
+        memcpy(all + off, c->contracts[i]->file, fl + 1);
+        off += fl + 1;
+        memcpy(all + off, c->contracts[i]->source.data, c->contracts[i]->source.len);
+        off += c->contracts[i]->source.len;
+        all[off++] = 0;
+    }
+    sha256(all, off, hash);
+    free(all);
+    for (uint32_t i = 0; i < ag.ncsets; i++)
+        if (!memcmp(ag.csets[i].hash, hash, 32))
+            return 0;
+    contract_set *set = contract_set_new();
+    contract_error ce;
+    int rc = 0;
+    for (size_t i = 0; i < c->n_contracts && !rc; i++)
+        rc = contract_set_add(set, (const char *)c->contracts[i]->source.data, c->contracts[i]->source.len,
+                              c->contracts[i]->file, &ce);
+    if (!rc)
+        rc = contract_set_finish(set, &ce);
+    if (!rc && kernel_add_contracts(ag.k, set)) {
+        snprintf(ce.text, sizeof ce.text, "cannot add contracts to the kernel");
+        rc = -1;
+    }
+    if (rc) {
+        snprintf(err, errlen, "contracts: %.200s", ce.text);
+        contract_set_free(set);
+        return -1;
+    }
+    ag.csets = realloc(ag.csets, (ag.ncsets + 1) * sizeof *ag.csets);
+    memcpy(ag.csets[ag.ncsets].hash, hash, 32);
+    ag.csets[ag.ncsets++].set = set;
+    return 0;
+}
+
 static void create_now(agent_sip *a, const Orch__SipCreate *c, wasm_module *mod)
 {
     sip_quota q = { .memory_bytes = c->memory_limit_bytes, .fuel_slice = c->fuel_slice,
@@ -389,6 +438,8 @@ static void create_now(agent_sip *a, const Orch__SipCreate *c, wasm_module *mod)
         free(envp[i]);
     free(envp);
     free(argv);
+    if (!rc)
+        rc = load_contracts(c, err, sizeof err);
     for (size_t i = 0; !rc && i < c->n_bindings; i++)
         rc = bind_end(s, c->bindings[i], err, sizeof err);
     if (rc) {
@@ -669,6 +720,9 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
     ag.k->on_log = NULL;
     kernel_free(ag.k);
     deploy_free(&d);
+    for (uint32_t i = 0; i < ag.ncsets; i++)
+        contract_set_free(ag.csets[i].set);
+    free(ag.csets);
     for (uint32_t i = 0; i < ag.nmods; i++) {
         if (ag.mods[i].m)
             wasm_module_free(ag.mods[i].m);

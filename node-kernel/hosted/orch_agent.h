@@ -11,8 +11,8 @@
  *   --orch-memory SIZE            memory offered to SIPs (K/M/G suffix, default 1G)
  *   --orch-token T                join token
  *
- * Contract files the SIPs' channels use are given with sipnode's -c. The node runs until
- * SIGTERM or SIGINT. */
+ * Contracts for the SIPs' channels come with each create (the app's contract files, loaded
+ * once per content), or from sipnode's -c files. The node runs until SIGTERM or SIGINT. */
 #ifndef NODE_KERNEL_HOSTED_ORCH_AGENT_H
 #define NODE_KERNEL_HOSTED_ORCH_AGENT_H
 

@@ -48,6 +48,10 @@ static pid_t start_node(int i)
     char *argv[] = { "build/bin/sipnode", "-c", "contracts/lib/echo.contract", "-c", "sips/apps/stage.contract",
                      "--orch", orch_addr, "--orch-id", id, "--orch-nc", nc, "--orch-label", label,
                      "--orch-memory", "512M", NULL };
+    if (i == 3) {       /* n1-n3 know the contracts (-c); n4 gets them from orchd with its creates */
+        argv[4] = argv[0];
+        return tp_spawn(name, argv + 4);
+    }
     return tp_spawn(name, argv);
 }
 
@@ -195,6 +199,8 @@ static void test_invalid_manifest(void)
     write_file("bad.yaml", "app: bad\nsips:\n  - name: s\n    module: build/sips/echo_server.wasm\n"
                            "    restart: {policy: sometimes}\n");
     write_file("badmod.yaml", "app: badmod\nsips:\n  - name: s\n    module: Makefile\n");
+    write_file("badc.yaml", "app: badc\ncontracts: [contracts/lib/echo.contract]\nsips:\n"
+                            "  - {name: s, module: build/sips/echo_server.wasm, endpoints: [{name: e, contract: Echoo}]}\n");
     char cmd[256], *out = NULL;
     json_t *before = tp_get_json(http_port, "/api/v1/apps");
     snprintf(cmd, sizeof cmd, "apply -f %s/bad.yaml", tp_tmpdir());
@@ -204,6 +210,10 @@ static void test_invalid_manifest(void)
     snprintf(cmd, sizeof cmd, "apply -f %s/badmod.yaml", tp_tmpdir());
     CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "badmod.yaml:3: module: Makefile: not a WebAssembly module"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "apply -f %s/badc.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "badc.yaml:4: endpoints.contract: no contract 'Echoo' in the manifest's contracts"));
     free(out);
     json_t *after = tp_get_json(http_port, "/api/v1/apps");
     CU_ASSERT(before && after && json_equal(before, after));
@@ -544,7 +554,7 @@ static void test_channel_group_follows_dead_node(void)
 {
     node_pids[3] = start_node(3);                 /* n4 replaces the node killed before */
     CU_ASSERT_FATAL(wait_for("/api/v1/nodes", n_ready, (void *)3L, 10000));
-    write_file("loop.yaml", "app: loop\nsips:\n"
+    write_file("loop.yaml", "app: loop\ncontracts: [contracts/lib/echo.contract]\nsips:\n"
                "  - {name: server, module: build/sips/echo_server.wasm, restart: always,\n"
                "     endpoints: [{name: clients, contract: Echo}]}\n"
                "  - {name: client, module: build/sips/tests/orchestrator/sips/echo_loop.wasm,\n"
