@@ -163,14 +163,17 @@ int nc_link_recv_all(nc_node *n, int timeout_ms)
 {
     if (!n->router)
         return 0;
-    zmq_pollitem_t it = { n->router, 0, ZMQ_POLLIN, 0 };
-    if (zmq_poll(&it, 1, timeout_ms) <= 0)
-        return 0;
+    /* the first receive waits (up to timeout_ms) itself: one wake-up, no zmq_poll */
+    if (timeout_ms > 0 && n->rcvtimeo != timeout_ms) {
+        zmq_setsockopt(n->router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
+        n->rcvtimeo = timeout_ms;
+    }
     int got = 0;
     for (int i = 0; i < 1024; i++) {
         zmq_msg_t ident, body;
         zmq_msg_init(&ident);
-        if (zmq_msg_recv(&ident, n->router, ZMQ_DONTWAIT) < 0) {
+        int flags = i == 0 && timeout_ms > 0 ? 0 : ZMQ_DONTWAIT;
+        if (zmq_msg_recv(&ident, n->router, flags) < 0) {
             zmq_msg_close(&ident);
             break;
         }

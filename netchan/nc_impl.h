@@ -74,6 +74,7 @@ struct nc_node {
     char addr[NC_ADDR_MAX];
     uint64_t boot_id;
     void *zctx, *router;
+    int rcvtimeo;                     /* the ROUTER's current ZMQ_RCVTIMEO */
     nc_peer *peers;
     nc_end *ends;
     nc_fwd *fwds;
