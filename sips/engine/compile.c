@@ -761,8 +761,20 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
         emit_const(c, type, ls, v.k);
     } else if (!dead(c) && v.is_addk) {
         materialise_local(c, ls);
-        uint32_t *w = emit(c, OP_I32_ADD_K, 3);
-        w[0] = ls; w[1] = v.base; w[2] = (uint32_t)v.k;
+        if (c->last_op == OP_I32_ADD_K && c->last_pos + 4 == c->ncode && !c->fail &&
+            c->code[c->last_pos + 1] < c->nlocals * WASM_SLOT) {
+            /* two local updates in a row (i += 1; p += 8) */
+            if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 3, sizeof(uint32_t)))
+                return bad(c, WASM_ERR_NOMEM, "out of memory");
+            c->code[c->last_pos] = (uint32_t)c->h[OP_I32_ADD_K2];
+            c->code[c->ncode++] = ls;
+            c->code[c->ncode++] = v.base;
+            c->code[c->ncode++] = (uint32_t)v.k;
+            c->last_op = OP_I32_ADD_K2;
+        } else {
+            uint32_t *w = emit(c, OP_I32_ADD_K, 3);
+            w[0] = ls; w[1] = v.base; w[2] = (uint32_t)v.k;
+        }
     } else if (!dead(c)) {
         bool refd = local_referenced(c, ls);
         if (c->last_op >= 0 && v.slot == slot_of(c, c->nstk) &&
@@ -794,7 +806,8 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
         }
     }
     /* a copy may pair with the next local.set's; nothing else may be fused across */
-    if (c->last_op != OP_COPY && c->last_op != OP_COPY2)
+    if (c->last_op != OP_COPY && c->last_op != OP_COPY2 &&
+        !(c->last_op == OP_I32_ADD_K && c->code[c->last_pos + 1] == ls))
         no_last(c);
     if (tee)
         push_slot(c, type, ls);

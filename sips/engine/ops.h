@@ -50,6 +50,8 @@
     X(STORE32_A) X(STORE64_A) X(STORE8_A) X(STORE16_A) \
     /* dst = a + (b << k) + addend: dst a b k addend */ \
     X(I32_ADD_SHL_K) \
+    /* two updates in order: dst a k dst2 a2 k2 */ \
+    X(I32_ADD_K2) \
     /* dst = a * b + c, rounded after each step as the two instructions would: dst a b c */ \
     X(F64_MUL_ADD) \
     /* numeric, in wasm opcode order 0x45..0xC4: unary dst a; binary dst a b */ \
