@@ -235,6 +235,7 @@ typedef struct out_mig {               /* a SIP leaving this node */
     bool committed;                    /* ends sent, SIP released; waiting for "resumed" */
     uint64_t t0, deadline;
     char name[SIP_NAME_MAX];
+    char cluster_id[128];              /* the cluster's name for it (MigrationSnapshot.sip_id) */
 } out_mig;
 
 typedef struct in_mig {                /* a SIP arriving here, restored and paused */
@@ -245,6 +246,7 @@ typedef struct in_mig {                /* a SIP arriving here, restored and paus
     endpoint **ext;
     uint32_t next_ext;
     uint64_t deadline;
+    char sip_id[128];
 } in_mig;
 
 typedef struct mig_node {
@@ -315,7 +317,7 @@ static void out_done(mig_node *m, out_mig *o, bool ok, const char *error)
 }
 
 int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_id,
-                     char *err, size_t errlen)
+                     const char *sip_id, char *err, size_t errlen)
 {
     mig_node *m = mig_of(n, true);
     nc_peer *p = nc_peer_find(n, target);
@@ -350,12 +352,13 @@ int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_
     o->sip_id = s->id;
     snprintf(o->target, sizeof o->target, "%s", target);
     snprintf(o->name, sizeof o->name, "%s", s->name);
+    snprintf(o->cluster_id, sizeof o->cluster_id, "%s", sip_id ? sip_id : s->name);
     o->deadline = nc_now() + timeout_ns(m);
     migrate_info info;
     migrate_peek(o->img.buf, o->img.len, &info, err, errlen);
     Netchan__MigrationSnapshot ms = NETCHAN__MIGRATION_SNAPSHOT__INIT;
     ms.migration_id = migration_id;
-    ms.sip_id = o->name;
+    ms.sip_id = o->cluster_id;
     ms.module_hash.data = info.module_hash;
     ms.module_hash.len = MIGRATE_HASH_LEN;
     ms.engine_state.data = o->img.buf;            /* the whole SIP image */
@@ -391,7 +394,7 @@ static void commit(mig_node *m, out_mig *o, nc_peer *to)
         abort();                                  /* we packed it ourselves */
     Netchan__MigrationSnapshot ms = NETCHAN__MIGRATION_SNAPSHOT__INIT;
     ms.migration_id = o->id;
-    ms.sip_id = o->name;
+    ms.sip_id = o->cluster_id;
     Netchan__MigrationSnapshot__OwnedEndpoint **oe = calloc(cm->n_handles + 1, sizeof *oe);
     Netchan__MigrationSnapshot__OwnedEndpoint *ov = calloc(cm->n_handles + 1, sizeof *ov);
     if (!oe || !ov)
@@ -468,6 +471,7 @@ static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnap
             abort();
         im->id = ms->migration_id;
         snprintf(im->source, sizeof im->source, "%s", from->id);
+        snprintf(im->sip_id, sizeof im->sip_id, "%s", ms->sip_id ? ms->sip_id : "");
         im->t = t;
         im->ext = ext;
         im->next_ext = next;
@@ -513,11 +517,13 @@ static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnap
     }
     sip *t = im->t;
     uint64_t id = im->id;
+    char sid[128];
+    snprintf(sid, sizeof sid, "%s", im->sip_id);
     in_drop(m, im, false);
     migrate_resume(t);
     send_result(n, from, id, true, NULL);
     if (m->h.arrived)
-        m->h.arrived(m->h.arrived_arg, t, id);
+        m->h.arrived(m->h.arrived_arg, t, sid, id);
 }
 
 static void on_result(mig_node *m, nc_peer *from, const Netchan__MigrationResult *r)

@@ -50,17 +50,19 @@ typedef void (*nc_migrate_done_fn)(void *arg, const char *sip_name, uint64_t mig
 typedef struct nc_migrate_hooks {
     migrate_module_fn find; void *find_arg;   /* target: the module by hash (fetch+verify) */
     nc_migrate_done_fn done; void *done_arg;  /* source: the migration ended (ok or not) */
-    void (*arrived)(void *arg, sip *t, uint64_t migration_id);   /* target: it runs here */
+    /* target: it runs here; sip_id as the source gave it to nc_migrate_start */
+    void (*arrived)(void *arg, sip *t, const char *sip_id, uint64_t migration_id);
     void *arrived_arg;
     uint32_t timeout_ms;                      /* per phase; 0 = 5000 */
 } nc_migrate_hooks;
 
 void nc_migrate_set_hooks(nc_node *n, const nc_migrate_hooks *h);
-/* Source: migrate local SIP s to node `target` (the orchestrator's MigrateOut). Returns 0
- * once the image is on its way (the outcome comes to hooks.done), or -1 with err and s
- * running on as before. */
+/* Source: migrate local SIP s to node `target` (the orchestrator's MigrateOut). sip_id is
+ * the cluster's name for it (MigrationSnapshot.sip_id; NULL = s->name). Returns 0 once the
+ * image is on its way (the outcome comes to hooks.done), or -1 with err and s running on
+ * as before. */
 int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_id,
-                     char *err, size_t errlen);
+                     const char *sip_id, char *err, size_t errlen);
 void nc_migrate_poll(nc_node *n);
 /* Migrations under way on this node (either direction). */
 uint32_t nc_migrate_pending(nc_node *n);

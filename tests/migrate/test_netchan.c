@@ -267,7 +267,7 @@ static int session_move(const char *name, int to, uint64_t id)
         return 0;
     char err[256];
     done_state = 0;
-    if (nc_migrate_start(NC[from], s, ID[to], id, err, sizeof err)) {
+    if (nc_migrate_start(NC[from], s, ID[to], id, NULL, err, sizeof err)) {
         fprintf(stderr, "\nnc_migrate_start: %s\n", err);
         return 2;
     }
@@ -321,7 +321,7 @@ static void test_session_over_links(void)
     sip *src = sip_by_name(KN[0], "source");
     CU_ASSERT_PTR_NOT_NULL_FATAL(src);
     done_state = 0;
-    CU_ASSERT_EQUAL(nc_migrate_start(NC[0], src, "C", 4, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(nc_migrate_start(NC[0], src, "C", 4, "app/source/0", err, sizeof err), 0);
     CU_ASSERT_EQUAL(src->state, SIP_PAUSED);
     nc_migrate_forget(NC[2]);                                /* node C "crashes" */
     nc_free(NC[2]);
