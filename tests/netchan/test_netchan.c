@@ -275,6 +275,38 @@ static void test_node_death(void)
     node_kill(&na);
 }
 
+/* A node restarts (kill -9, started again at once with the same id, well inside the
+ * dead timeout): its new boot id in Hello tells the other node that the state behind its
+ * channel ends is gone, so those ends close with a reason instead of hanging. */
+static void test_node_restart(void)
+{
+    const char *a[40], *b[40];
+    const char *arest[] = { "-c", ECHO_C, "--peer", peer_arg("B", 1), "--dead-ms", "60000",
+                            "--wire", "Echo:3:exp:echo_server.clients@B",
+                            "build/sips/echo_server.wasm", NULL };
+    const char *brest[] = { "-c", ECHO_C, "-c", PASS_C, "--peer", peer_arg("A", 0), "--dead-ms", "60000",
+                            "--wire", "Echo:3:imp:ep_relay.echo@A",
+                            "--wire", "EndpointPass:4:exp:ep_relay.clients@Z",
+                            "build/sips/tests/netchan/sips/ep_relay.wasm", NULL };
+    node_proc na, nb, nb2;
+    CU_ASSERT_EQUAL_FATAL(node_start(&nb, "restart_B", args(b, "B", 1, brest)), 0);
+    CU_ASSERT_EQUAL_FATAL(node_start(&na, "restart_A", args(a, "A", 0, arest)), 0);
+    struct timespec ts = { 1, 0 };
+    nanosleep(&ts, NULL);
+    node_kill(&nb);
+    CU_ASSERT_EQUAL_FATAL(node_start(&nb2, "restart_B2", args(b, "B", 1, brest)), 0);
+    CU_ASSERT_EQUAL(node_wait(&na, 10000), 0);
+    CU_ASSERT_EQUAL(na.status, 0);
+    char *out = node_output(&na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "restarted"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "CLOSE_NODE_DEAD"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "served 0 requests"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "invariant=ok"));
+    free(out);
+    node_kill(&na);
+    node_kill(&nb2);
+}
+
 /* Bad netchan options are refused with a message, before anything runs. */
 static void test_bad_options(void)
 {
@@ -313,6 +345,7 @@ int main(void)
                 test_endpoint_three_nodes_faults);
     CU_add_test(s, "endpoint made on A handed to B (unchanged apps)", test_endpoint_made_here);
     CU_add_test(s, "kill -9 a node: peers see close with a reason", test_node_death);
+    CU_add_test(s, "a node restarts: peers see close with a reason", test_node_restart);
     CU_add_test(s, "bad netchan options refused", test_bad_options);
     return cunit_run_all("build/tests/netchan/test_netchan");
 }
