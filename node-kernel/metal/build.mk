@@ -21,13 +21,17 @@ METAL_SHARED := netchan/zmtp/zmtp_conn.c netchan/zmtp/zmtp_commands.c \
                 netchan/zmtp/zmtp_wire.c netchan/zmtp/zmtp_names.c \
                 $(BUILD)/gen/netchan/proto/node.pb-c.c $(BUILD)/gen/netchan/proto/orch.pb-c.c
 METAL_PROTOBUF_C := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
+# netchan (channels across nodes) as it is, over the kernel's ZeroMQ subset (zmq_shim.c):
+# everything but the hosted sipnode's option parsing and run loop.
+METAL_NETCHAN := $(filter-out netchan/sipnode_opts.c netchan/run.c,$(wildcard netchan/*.c))
 # The SIP engine, the whole node kernel core (scheduler, SIP table, exchange heap,
 # channels, the `sip` and WASI modules, migration), the contract library, and the
 # hosted node's manifest parser and deployment code (they read the embedded files
 # through libc/files.c).
 METAL_ENGINE := $(filter-out sips/engine/rt_hosted.c,$(wildcard sips/engine/*.c)) \
                 $(wildcard node-kernel/core/*.c) $(wildcard contracts/*.c) \
-                node-kernel/hosted/manifest.c node-kernel/hosted/deploy.c node-kernel/hosted/loglines.c
+                node-kernel/hosted/manifest.c node-kernel/hosted/deploy.c node-kernel/hosted/loglines.c \
+                $(METAL_NETCHAN)
 METAL_FP_C   := $(METAL_ENGINE) $(METAL_DIR)/libc/math.c
 
 # Files embedded in the image (bundle.h): the example applications of sips/apps (their

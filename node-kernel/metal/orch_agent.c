@@ -25,6 +25,8 @@
 #include "node-kernel/metal/heap.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/timer.h"
+#include "netchan/netchan.h"
+#include <zmq.h>
 
 uint32_t metal_random32(void);
 
@@ -73,7 +75,24 @@ static struct {
     struct pend_end *ends;
     struct fetch *fetches;
     struct modc *modules;
+    nc_node *nc;                    /* netchan, once the node has its id */
 } A;
+
+static void nc_log_line(void *arg, const char *line) { kprintf("%s\n", line); }
+
+/* netchan for cross-node channels, started once the orchestrator gave us our id. */
+static void start_netchan(void)
+{
+    if (A.nc) return;
+    nc_options o = { 0 };
+    o.node_id = A.node_id;
+    o.listen = A.address;           /* advertised in Hello; the shim listens on its port */
+    o.log = nc_log_line;
+    char err[160];
+    A.nc = nc_new(node_kernel(), &o, err, sizeof err);
+    if (A.nc) kprintf("netchan: node %s listening at %s\n", A.node_id, A.address);
+    else kprintf("netchan: not started: %s\n", err);
+}
 
 static uint64_t now_ms(void) { return timer_ns() / 1000000u; }
 static uint64_t wall_ms(void) { return plat_time_ns(0) / 1000000u; }
@@ -329,6 +348,18 @@ static int bind_local(struct asip *a, const Orch__EndpointBinding *b, char *why,
     return 0;
 }
 
+/* A binding whose other end lives on another node: a netchan proxy stands for it. */
+static int bind_remote(struct asip *a, const Orch__EndpointBinding *b, char *why, size_t whylen)
+{
+    kernel *k = node_kernel();
+    const contract *ct = kernel_find_contract(k, b->contract_name, strlen(b->contract_name));
+    if (!ct) { ksnprintf(why, whylen, "binding %s: unknown contract '%s'", b->name, b->contract_name); return -1; }
+    if (!A.nc) { ksnprintf(why, whylen, "binding %s: netchan is not running on this node", b->name); return -1; }
+    int side = b->end->side == NETCHAN__SIDE__SIDE_IMP ? CONTRACT_IMP : CONTRACT_EXP;
+    if (b->peer->address[0]) nc_add_peer(A.nc, b->peer->node_id, b->peer->address);
+    return nc_wire(A.nc, sip_by_id(k, a->kid), b->name, ct, b->end->channel_id, side, b->peer->node_id, why, whylen);
+}
+
 /* The module is here: create the SIP, wire what can be wired, start it if asked. */
 static void create_with(struct asip *a, const wasm_module *m)
 {
@@ -368,13 +399,10 @@ static void create_with(struct asip *a, const wasm_module *m)
     for (size_t i = 0; i < c->n_bindings; i++) {
         const Orch__EndpointBinding *b = c->bindings[i];
         if (!b->end || !b->name[0]) { failed(a, rid, "binding without an end or a name"); return; }
-        if (!b->peer || strcmp(b->peer->node_id, A.node_id)) {
-            ksnprintf(why, sizeof why, "binding %s: peer on node %s: channels to other nodes are not "
-                      "supported on metal yet", b->name, b->peer ? b->peer->node_id : "?");
-            failed(a, rid, why);
-            return;
-        }
-        if (bind_local(a, b, why, sizeof why)) { failed(a, rid, why); return; }
+        if (!b->peer || !b->peer->node_id[0]) { failed(a, rid, "binding without a peer"); return; }
+        int rc = strcmp(b->peer->node_id, A.node_id) ? bind_remote(a, b, why, sizeof why)
+                                                      : bind_local(a, b, why, sizeof why);
+        if (rc) { failed(a, rid, why); return; }
     }
     a->start = c->start;
     orch__orch_to_node__free_unpacked(cmd, NULL);
@@ -520,6 +548,7 @@ static void on_register_ack(const Orch__RegisterAck *ack)
     A.hb_interval_ms = ack->heartbeat_interval_ms ? ack->heartbeat_interval_ms : 1000;
     A.registered = 1;
     A.next_hb_ms = now_ms() + A.hb_interval_ms;
+    start_netchan();
     kprintf("ORCH: registered as %s (node index %u, heartbeat every %lu ms, wall clock %lu ms)\n", A.node_id,
             ack->node_index, (unsigned long)A.hb_interval_ms, (unsigned long)wall_ms());
 }
@@ -607,7 +636,7 @@ static const struct node_observer observer = { on_sip_log, on_sip_exit };
 
 /* ---- the link ------------------------------------------------------------------------ */
 
-static void on_ready(void *arg, int peer_minor)
+static void on_ready(void *arg, const zmtp_event *ev)
 {
     kprintf("ORCH: connected to %u.%u.%u.%u:%u\n", A.ip >> 24, (A.ip >> 16) & 255, (A.ip >> 8) & 255,
             A.ip & 255, A.port);
@@ -640,7 +669,11 @@ int orch_agent_start(uint32_t ip, uint16_t port, const char *token)
     A.token = token;
     ksnprintf(A.identity, sizeof A.identity, "metal-%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     ksnprintf(A.mac, sizeof A.mac, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-    ksnprintf(A.address, sizeof A.address, "tcp://%s:5600", ip4addr_ntoa(netif_ip4_addr(net_netif())));
+    const char *ncaddr = cmdline_get("ncaddr");
+    if (ncaddr && !strncmp(ncaddr, "tcp://", 6) && strlen(ncaddr) < sizeof A.address) strcpy(A.address, ncaddr);
+    else ksnprintf(A.address, sizeof A.address, "tcp://%s:5600", ip4addr_ntoa(netif_ip4_addr(net_netif())));
+    const char *alias = cmdline_get("hostalias");
+    if (alias && !strcmp(alias, "10.0.2.2")) zmq_shim_set_loopback_alias(0x0A000202u);
     strcpy(A.node_id, A.identity);
     A.boot_id = ((uint64_t)metal_random32() << 32) | metal_random32();
     node_set_observer(&observer);
@@ -653,6 +686,12 @@ int orch_agent_start(uint32_t ip, uint16_t port, const char *token)
 void orch_agent_poll(void)
 {
     if (!A.ip) return;
+    if (A.nc) {                         /* netchan: frames in, timers, acks out */
+        zmq_shim_poll();
+        nc_poll(A.nc, 0);
+        nc_flush(A.nc);
+        zmq_shim_poll();
+    }
     if (A.link && !zlink_poll(A.link)) { zlink_free(A.link); A.link = NULL; }
     uint64_t now = now_ms();
     if (!A.link) {

@@ -50,7 +50,7 @@ static void handle_events(struct zlink *l)
     zmtp_event ev;
     while (!l->failed && zmtp_next_event(l->conn, &ev)) {
         if (ev.type == ZMTP_EV_READY) {
-            if (l->ops->ready) l->ops->ready(l->arg, ev.peer_minor);
+            if (l->ops->ready) l->ops->ready(l->arg, &ev);
         } else if (ev.type == ZMTP_EV_MESSAGE) {
             if (l->ops->message) l->ops->message(l->arg, &ev.msg);
             zmtp_msg_free(&ev.msg);
@@ -99,8 +99,8 @@ static err_t on_connected(void *arg, struct tcp_pcb *tpcb, err_t err)
     return ERR_OK;
 }
 
-struct zlink *zlink_open(uint32_t ip, uint16_t port, const char *identity,
-                         const struct zlink_ops *ops, void *arg)
+static struct zlink *link_new(zmtp_socket_type type, const char *identity, int as_server,
+                              const struct zlink_ops *ops, void *arg)
 {
     struct zlink *l = heap_alloc(sizeof *l);
     if (!l) return NULL;
@@ -108,12 +108,34 @@ struct zlink *zlink_open(uint32_t ip, uint16_t port, const char *identity,
     l->ops = ops;
     l->arg = arg;
     zmtp_config cfg = { 0 };
-    cfg.type = ZMTP_DEALER;
+    cfg.type = type;
     cfg.identity = (const uint8_t *)identity;
-    cfg.identity_len = strlen(identity);
+    cfg.identity_len = identity ? strlen(identity) : 0;
+    cfg.as_server = as_server;
     cfg.max_msg_size = ZLINK_MAX_MSG;
     l->conn = zmtp_conn_new(&cfg);
-    l->pcb = l->conn ? tcp_new() : NULL;
+    if (!l->conn) { heap_free(l); return NULL; }
+    return l;
+}
+
+struct zlink *zlink_accept(struct tcp_pcb *pcb, zmtp_socket_type type, const struct zlink_ops *ops, void *arg)
+{
+    struct zlink *l = link_new(type, NULL, 1, ops, arg);
+    if (!l) return NULL;
+    l->pcb = pcb;
+    tcp_arg(pcb, l);
+    tcp_err(pcb, on_err);
+    tcp_nagle_disable(pcb);
+    on_connected(l, pcb, ERR_OK);
+    return l;
+}
+
+struct zlink *zlink_open(uint32_t ip, uint16_t port, const char *identity,
+                         const struct zlink_ops *ops, void *arg)
+{
+    struct zlink *l = link_new(ZMTP_DEALER, identity, 0, ops, arg);
+    if (!l) return NULL;
+    l->pcb = tcp_new();
     if (!l->pcb) { zlink_free(l); return NULL; }
     tcp_arg(l->pcb, l);
     tcp_err(l->pcb, on_err);

@@ -41,9 +41,9 @@ static int send_envelope(Netchan__NodeEnvelope *env)
     return rc;
 }
 
-static void on_ready(void *arg, int peer_minor)
+static void on_ready(void *arg, const zmtp_event *ev)
 {
-    kprintf("zmtp: handshake done (ZMTP 3.%d peer)\n", peer_minor);
+    kprintf("zmtp: handshake done (ZMTP 3.%d peer)\n", ev->peer_minor);
     Netchan__Hello hello = NETCHAN__HELLO__INIT;
     hello.wire_version = NETCHAN__WIRE_VERSION__WIRE_VERSION;
     hello.node_id = node_id;

@@ -64,7 +64,7 @@ static void send_create(struct orch_standin *o, const void *ident, size_t identl
         end.channel_id = s->channel;
         end.side = s->imp ? NETCHAN__SIDE__SIDE_IMP : NETCHAN__SIDE__SIDE_EXP;
         peer.node_id = (char *)(s->peer_node ? s->peer_node : o->node_id);
-        peer.address = "tcp://10.0.2.15:5600";
+        peer.address = s->peer_node ? "tcp://10.0.2.2:1" : "tcp://10.0.2.15:5600";   /* a remote peer nobody serves */
         peer.epoch = 1;
         b.name = (char *)s->bind_name;
         b.contract_name = (char *)s->contract;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <errno.h>
 #include "node-kernel/metal/bundle.h"
+#include "node-kernel/metal/kprintf.h"
 
 struct metal_file {
     const uint8_t *data;
@@ -34,4 +35,20 @@ size_t fread(void *buf, size_t size, size_t n, FILE *f)
     return items;
 }
 
-int fclose(FILE *f) { free(f); return 0; }
+int fclose(FILE *f) { if (f != stderr) free(f); return 0; }
+
+/* stderr is a FILE only in name: fprintf to it goes to the console. */
+static struct metal_file console_file;
+FILE *const stderr = &console_file;
+
+int fprintf(FILE *f, const char *fmt, ...)
+{
+    if (f != stderr) return -1;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    kprintf("%s", buf);
+    return n;
+}

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <assert.h>
 #include <errno.h>
+#include <time.h>
+#include <unistd.h>
+#include "node-kernel/core/platform.h"
 #include "node-kernel/metal/heap.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/panic.h"
@@ -216,4 +219,14 @@ char *strerror(int err)
     case ERANGE: return "Numerical result out of range";
     default:     return "Unknown error";
     }
+}
+
+pid_t getpid(void) { return 1; }
+
+int clock_gettime(int clock_id, struct timespec *ts)
+{
+    uint64_t ns = plat_time_ns(clock_id == CLOCK_MONOTONIC);
+    ts->tv_sec = (time_t)(ns / 1000000000u);
+    ts->tv_nsec = (long)(ns % 1000000000u);
+    return 0;
 }

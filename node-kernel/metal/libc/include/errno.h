@@ -7,6 +7,9 @@ extern int errno;
 #ifndef ENOENT
 #define ENOENT 2
 #endif
+#ifndef EAGAIN
+#define EAGAIN 11
+#endif
 #ifndef ENOMEM
 #define ENOMEM 12
 #endif

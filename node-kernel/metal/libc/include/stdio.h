@@ -10,6 +10,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 FILE  *fopen(const char *path, const char *mode);      /* read modes only */
+extern FILE *const stderr;                              /* the serial console */
+int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t fread(void *buf, size_t size, size_t n, FILE *f);
 int    fclose(FILE *f);
 #endif
