@@ -158,6 +158,8 @@ uint32_t store_add_memory(wasm_store *s, wasm_limits lim, bool *quota);
 uint32_t store_add_table(wasm_store *s, wasm_tabletype type, uint64_t init);
 uint32_t store_add_global(wasm_store *s, wasm_globaltype type, uint64_t val);
 uint64_t engine_val_bits(wasm_val v);
+/* A funcref from outside must name a function of the store (or be null). */
+bool engine_ref_ok(const wasm_store *s, uint8_t type, uint64_t v);
 wasm_val engine_bits_val(uint8_t type, uint64_t bits);
 bool store_mem_grow(wasm_store *s, store_mem *mem, uint32_t delta, bool *quota_hit);
 bool store_table_grow(store_table *t, uint32_t delta, uint64_t init);

@@ -758,8 +758,16 @@ bool engine_host_call(wasm_store *s, store_func *f, wasm_instance *caller, char 
     ctx.inst = caller;
     *st = f->host(&ctx, f->env, in, out);
     if (*st == WASM_HOST_OK) {
+        for (uint32_t i = 0; i < nr; i++)
+            if (!engine_ref_ok(s, f->type.results[i], out[i].of.ref)) {
+                wasm_host_set_trap(&ctx, "host returned an invalid function reference");
+                *st = WASM_HOST_TRAP;
+            }
+    }
+    if (*st == WASM_HOST_OK) {
         for (uint32_t i = 0; i < nr; i++) {
-            uint64_t v = (out[i].type == WASM_I32 || out[i].type == WASM_F32) ? out[i].of.i32 : out[i].of.i64;
+            uint8_t t = f->type.results[i];
+            uint64_t v = (t == WASM_I32 || t == WASM_F32) ? out[i].of.i32 : out[i].of.i64;
             rt_memcpy(args + i * WASM_SLOT, &v, 8);
         }
     } else if (*st == WASM_HOST_TRAP) {

@@ -70,6 +70,8 @@ wasm_errcode wasm_invoke_begin(wasm_store *s, uint32_t funcaddr, const wasm_val 
     for (uint32_t i = 0; i < nargs; i++) {
         if (args[i].type != f->type.params[i])
             return engine_err(err, WASM_ERR_ARG, "argument type mismatch");
+        if (!engine_ref_ok(s, args[i].type, args[i].of.ref))
+            return engine_err(err, WASM_ERR_ARG, "funcref argument is not a function of the store");
         s->stack[i] = engine_val_bits(args[i]);
     }
     thread_reset(s);

@@ -257,7 +257,8 @@ uint32_t store_add_table(wasm_store *s, wasm_tabletype type, uint64_t init)
 wasm_extern wasm_store_table(wasm_store *s, wasm_tabletype type, uint64_t init_ref)
 {
     if (!s || (type.elem != WASM_FUNCREF && type.elem != WASM_EXTERNREF) ||
-        (type.limits.has_max && type.limits.max < type.limits.min))
+        (type.limits.has_max && type.limits.max < type.limits.min) ||
+        !engine_ref_ok(s, type.elem, init_ref))
         return bad_extern();
     uint32_t a = store_add_table(s, type, init_ref);
     if (a == UINT32_MAX)
@@ -277,6 +278,11 @@ uint32_t store_add_global(wasm_store *s, wasm_globaltype type, uint64_t val)
     g->val = val;
     s->globals[s->nglobals] = g;
     return s->nglobals++;
+}
+
+bool engine_ref_ok(const wasm_store *s, uint8_t type, uint64_t v)
+{
+    return type != WASM_FUNCREF || v == WASM_REF_NULL || v < s->nfuncs;
 }
 
 static uint64_t val_bits(wasm_val v)
@@ -303,7 +309,7 @@ wasm_val engine_bits_val(uint8_t type, uint64_t b) { return bits_val(type, b); }
 
 wasm_extern wasm_store_global(wasm_store *s, wasm_globaltype type, wasm_val value)
 {
-    if (!s || value.type != type.type)
+    if (!s || value.type != type.type || !engine_ref_ok(s, type.type, value.of.ref))
         return bad_extern();
     uint32_t a = store_add_global(s, type, val_bits(value));
     if (a == UINT32_MAX)
@@ -377,7 +383,8 @@ wasm_val wasm_global_get(const wasm_store *s, uint32_t a)
 
 bool wasm_global_set(wasm_store *s, uint32_t a, wasm_val v)
 {
-    if (!s || a >= s->nglobals || !s->globals[a]->type.mut || v.type != s->globals[a]->type.type)
+    if (!s || a >= s->nglobals || !s->globals[a]->type.mut || v.type != s->globals[a]->type.type ||
+        !engine_ref_ok(s, v.type, v.of.ref))
         return false;
     s->globals[a]->val = val_bits(v);
     return true;

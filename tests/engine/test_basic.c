@@ -117,6 +117,24 @@ static void test_link_errors(void)
     wasm_module_free(m);
 }
 
+/* Function references coming from the host must name functions of the store. */
+static void test_host_refs(void)
+{
+    wasm_store *s = wasm_store_new(NULL);
+    wasm_tabletype tt = { WASM_FUNCREF, { 2, 2, true } };
+    CU_ASSERT_EQUAL(wasm_store_table(s, tt, 12345).kind, 0xFF);
+    CU_ASSERT_EQUAL(wasm_store_table(s, tt, WASM_REF_NULL).kind, WASM_EXTERN_TABLE);
+    wasm_globaltype gt = { WASM_FUNCREF, true };
+    wasm_val v = { .type = WASM_FUNCREF, .of.ref = 99 };
+    CU_ASSERT_EQUAL(wasm_store_global(s, gt, v).kind, 0xFF);
+    v.of.ref = WASM_REF_NULL;
+    wasm_extern g = wasm_store_global(s, gt, v);
+    CU_ASSERT_EQUAL_FATAL(g.kind, WASM_EXTERN_GLOBAL);
+    v.of.ref = 7;
+    CU_ASSERT_FALSE(wasm_global_set(s, g.addr, v));
+    wasm_store_free(s);
+}
+
 /* Flip bytes of a valid module everywhere: loading must answer, never crash; a module that
  * still loads must instantiate or refuse cleanly. */
 static void test_mutations(void)
@@ -170,5 +188,6 @@ void add_basic_suite(void)
     CU_add_test(s, "calls and recursion", test_calls);
     CU_add_test(s, "cross-instance call runs in callee context", test_cross_instance);
     CU_add_test(s, "import type checking", test_link_errors);
+    CU_add_test(s, "host function references are checked", test_host_refs);
     CU_add_test(s, "mutated and truncated binaries", test_mutations);
 }
