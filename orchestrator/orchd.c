@@ -9,6 +9,7 @@
  * --fault-drop-creates N (tests) loses the first N SIP creates as a broken link would.
  * SIGTERM or SIGINT stop it cleanly. */
 #include "orchestrator/orchd.h"
+#include "orchestrator/orchd_boot.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 static void usage(void)
 {
     fprintf(stderr, "usage: orchd [--db FILE] [--listen tcp://127.0.0.1:PORT] [--http PORT]\n"
-                    "             [--dead-ms N] [--hb-ms N] [--join-token T] [--fault-drop-creates N]\n");
+                    "             [--dead-ms N] [--hb-ms N] [--join-token T] [--fault-drop-creates N]\n%s",
+            orchd_boot_usage);
     exit(2);
 }
 
@@ -71,6 +73,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--join-token")) o.join_token = argv[++i];
         else if (!strcmp(argv[i], "--fault-drop-creates"))
             o.fault_drop_creates = (uint32_t)num_arg("--fault-drop-creates", argv[++i], 0, 1000);
+        else if (orchd_boot_option(argv[i], argv[i + 1])) i++;     /* orchd_boot.h */
         else usage();
     }
     char err[512];
@@ -92,6 +95,10 @@ int main(int argc, char **argv)
     }
     void *httpd = orch_http_start(&o, http, err, sizeof err);
     if (!httpd) {
+        fprintf(stderr, "orchd: %s\n", err);
+        return 1;
+    }
+    if (orchd_boot_start(listen, o.join_token, err, sizeof err)) {
         fprintf(stderr, "orchd: %s\n", err);
         return 1;
     }
@@ -133,6 +140,7 @@ int main(int argc, char **argv)
         pthread_mutex_unlock(&o.lock);
     }
     fprintf(stderr, "orchd: stopping\n");
+    orchd_boot_stop();
     orch_http_stop(httpd);
     zmq_close(o.router);
     zmq_ctx_term(o.zctx);

@@ -21,3 +21,8 @@ $(SIPCTL_BOOT): $(BUILD)/obj/orchestrator/sipctl_boot_main.o $(BUILD)/lib/libsip
 	$(CC) $(LDFLAGS) -o $@ $^ -lmicrohttpd -lvirt -lpthread
 
 BINS += $(PXE_LIB) $(SIPCTL_BOOT)
+
+# orchd carries the boot routes on a listener of its own (orchestrator/orchd_boot.c,
+# enabled by --boot IP:PORT). Extra prerequisites of orchd's link: its recipe links $^.
+ORCHD_BOOT_OBJS := $(addprefix $(BUILD)/obj/orchestrator/, orchd_boot.o boot_server.o http_boot.o)
+$(BUILD)/bin/orchd: $(ORCHD_BOOT_OBJS) $(PXE_LIB)
