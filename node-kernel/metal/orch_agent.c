@@ -661,6 +661,22 @@ static void connect_now(void)
     if (!A.link) { kprintf("ORCH: out of memory for the link\n"); A.retry_at_ms = now_ms() + RECONNECT_MS; }
 }
 
+/* "A.B.C.D" -> host-order address; -1 if v is NULL or not that. */
+static int parse_ip(const char *v, uint32_t *ip)
+{
+    if (!v) return -1;
+    uint32_t a = 0;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        unsigned long b = strtoul(v, &end, 10);
+        if (end == v || b > 255 || (i < 3 ? *end != '.' : *end != 0)) return -1;
+        a = a << 8 | (uint32_t)b;
+        v = end + 1;
+    }
+    *ip = a;
+    return 0;
+}
+
 int orch_agent_start(uint32_t ip, uint16_t port, const char *token)
 {
     const uint8_t *mac = net_netif()->hwaddr;
@@ -672,8 +688,8 @@ int orch_agent_start(uint32_t ip, uint16_t port, const char *token)
     const char *ncaddr = cmdline_get("ncaddr");
     if (ncaddr && !strncmp(ncaddr, "tcp://", 6) && strlen(ncaddr) < sizeof A.address) strcpy(A.address, ncaddr);
     else ksnprintf(A.address, sizeof A.address, "tcp://%s:5600", ip4addr_ntoa(netif_ip4_addr(net_netif())));
-    const char *alias = cmdline_get("hostalias");
-    if (alias && !strcmp(alias, "10.0.2.2")) zmq_shim_set_loopback_alias(0x0A000202u);
+    uint32_t alias;
+    if (parse_ip(cmdline_get("hostalias"), &alias) == 0) zmq_shim_set_loopback_alias(alias);
     strcpy(A.node_id, A.identity);
     A.boot_id = ((uint64_t)metal_random32() << 32) | metal_random32();
     node_set_observer(&observer);

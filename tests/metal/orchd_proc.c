@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include "tests/metal/orchd_proc.h"
 
 static const char *bin(const char *env, const char *fallback)
@@ -19,8 +20,7 @@ static const char *bin(const char *env, const char *fallback)
     return v && *v ? v : fallback;
 }
 
-/* A port nobody listens on right now (the kernel picks it; a small race is accepted). */
-static int free_port(void)
+int orchd_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -34,14 +34,59 @@ static int free_port(void)
 
 static void remove_dir(const char *dir)
 {
-    static const char *const names[] = { "orchd.db", "orchd.db-wal", "orchd.db-shm", "orchd.db-journal",
-                                         "orchd.log", "app.yaml" };
-    char path[128];
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-    }
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[384];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d) closedir(d);
     rmdir(dir);
+}
+
+void orchd_stop_pid(pid_t pid)
+{
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int status;
+    for (int i = 0; i < 50; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) return;
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+}
+
+pid_t orchd_start_sipnode(struct orchd_proc *o, const char *id, int nc_port, const char *label)
+{
+    char orch[64], nc[64], log[128];
+    snprintf(orch, sizeof orch, "tcp://127.0.0.1:%d", o->node_port);
+    snprintf(nc, sizeof nc, "tcp://127.0.0.1:%d", nc_port);
+    snprintf(log, sizeof log, "%s/%s.log", o->dir, id);
+    const char *sipnode = bin("MULT_SIPNODE", "build/bin/sipnode");
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
+        execl(sipnode, sipnode, "-c", "contracts/lib/echo.contract", "--orch", orch, "--orch-id", id,
+              "--orch-nc", nc, "--orch-label", label, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+char *orchd_read_file(struct orchd_proc *o, const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", o->dir, name);
+    char *buf = calloc(1, 65536);
+    FILE *f = fopen(path, "r");
+    if (f) { size_t n = fread(buf, 1, 65535, f); buf[n] = 0; fclose(f); }
+    return buf;
 }
 
 int orchd_start(struct orchd_proc *o)
@@ -49,8 +94,8 @@ int orchd_start(struct orchd_proc *o)
     memset(o, 0, sizeof *o);
     snprintf(o->dir, sizeof o->dir, "/tmp/mult-orchd-XXXXXX");
     if (!mkdtemp(o->dir)) return -1;
-    o->node_port = free_port();
-    o->http_port = free_port();
+    o->node_port = orchd_free_port();
+    o->http_port = orchd_free_port();
     if (o->node_port < 0 || o->http_port < 0 || o->node_port == o->http_port) { remove_dir(o->dir); return -1; }
     char db[96], log[96], listen[64], http[16];
     snprintf(db, sizeof db, "%s/orchd.db", o->dir);
@@ -82,16 +127,8 @@ int orchd_start(struct orchd_proc *o)
 
 void orchd_stop(struct orchd_proc *o)
 {
-    if (o->pid > 0) {
-        kill(o->pid, SIGTERM);
-        int status;
-        for (int i = 0; i < 50 && waitpid(o->pid, &status, WNOHANG) == 0; i++) {
-            struct timespec ts = { 0, 100 * 1000 * 1000 };
-            nanosleep(&ts, NULL);
-            if (i == 49) { kill(o->pid, SIGKILL); waitpid(o->pid, &status, 0); }
-        }
-        o->pid = 0;
-    }
+    orchd_stop_pid(o->pid);
+    o->pid = 0;
     if (o->dir[0]) { remove_dir(o->dir); o->dir[0] = 0; }
 }
 

@@ -57,7 +57,7 @@ static int make_dir(struct qemu_vm *vm)
 
 /* kernel and append go to -kernel/-append, or with ipxe_script to -kernel/-initrd. */
 static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
-                  const char *kernel, const char *append, const char *initrd)
+                  const char *kernel, const char *append, const char *initrd, const char *netdev)
 {
     char serial_arg[128], device[160];
     snprintf(serial_arg, sizeof serial_arg, "file:%s", vm->serial);
@@ -77,7 +77,7 @@ static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
         if (err >= 0) dup2(err, 2);
         execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", accel, "-m", "128M",
                "-display", "none", "-monitor", "none", "-vga", "none", "-no-reboot",
-               "-serial", serial_arg, "-netdev", "user,id=n0", "-device", device,
+               "-serial", serial_arg, "-netdev", netdev, "-device", device,
                "-kernel", kernel, initrd ? "-initrd" : "-append", initrd ? initrd : append,
                (char *)NULL);
         _exit(127);
@@ -90,7 +90,17 @@ static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
 int qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append)
 {
     if (make_dir(vm)) return -1;
-    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL)) { qemu_stop(vm); return -1; }
+    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, "user,id=n0")) { qemu_stop(vm); return -1; }
+    return 0;
+}
+
+int qemu_start_fwd(struct qemu_vm *vm, const char *accel, const char *nic, const char *append,
+                   int host_port, int guest_port)
+{
+    char netdev[96];
+    snprintf(netdev, sizeof netdev, "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d", host_port, guest_port);
+    if (make_dir(vm)) return -1;
+    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, netdev)) { qemu_stop(vm); return -1; }
     return 0;
 }
 
@@ -103,7 +113,7 @@ int qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, cons
     if (!f) { qemu_stop(vm); return -1; }
     fputs(script, f);
     fclose(f);
-    if (launch(vm, accel, nic, IPXE_LKRN, NULL, path)) { qemu_stop(vm); return -1; }
+    if (launch(vm, accel, nic, IPXE_LKRN, NULL, path, "user,id=n0")) { qemu_stop(vm); return -1; }
     return 0;
 }
 

@@ -15,6 +15,10 @@ struct qemu_vm {
 const char *qemu_accel(void);
 /* Starts QEMU on the kernel with a NIC model ("virtio" or "e1000") and a command line. */
 int  qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append);
+/* The same, with 127.0.0.1:host_port on the host forwarded to guest_port in the guest
+ * (QEMU user networking's hostfwd): how host processes reach a server in the kernel. */
+int  qemu_start_fwd(struct qemu_vm *vm, const char *accel, const char *nic, const char *append,
+                    int host_port, int guest_port);
 /* Boots iPXE (Debian's ipxe.lkrn) instead, which runs `script` (an iPXE script, given
  * to it as an initrd) -- the network-boot path of a real node. */
 int  qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, const char *script);

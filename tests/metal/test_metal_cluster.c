@@ -10,7 +10,8 @@
  *   - a wrong join token is refused and the node says so; after an orchestrator restart
  *     the node registers again;
  *   - with the real orchestrator daemon (orchd), `sipctl apply` runs an application on
- *     the node and `sipctl logs` shows its output.
+ *     the node and `sipctl logs` shows its output; and a channel connects a SIP on the
+ *     metal node to a SIP on a hosted sipnode (netchan).
  * No test may see "PANIC" on the console. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,70 @@ static void test_real_orchd(void)
     free(out);
 }
 
+static const char cross_app[] =
+    "app: cross\n"
+    "contracts: [contracts/lib/echo.contract]\n"
+    "sips:\n"
+    "  - name: server\n"
+    "    module: build/sips/echo_server.wasm\n"
+    "    memory: 8M\n"
+    "    endpoints: [{name: clients, contract: Echo}]\n"
+    "    placement: {labels: {platform: metal}}\n"
+    "  - name: client\n"
+    "    module: build/sips/echo_client.wasm\n"
+    "    memory: 8M\n"
+    "    args: [across, two, nodes]\n"
+    "    endpoints: [{name: server, contract: Echo}]\n"
+    "    placement: {labels: {platform: hosted}}\n"
+    "channels:\n"
+    "  - {from: client.server, to: server.clients, contract: Echo}\n";
+
+/* netchan between platforms: orchd places an echo server on the metal node and its
+ * client on a hosted sipnode; the channel between them crosses nodes (the hosted node
+ * reaches the kernel through QEMU's port forwarding, the kernel reaches the host as
+ * 10.0.2.2) and the client gets its three answers. */
+static void test_channel_metal_to_hosted(void)
+{
+    struct orchd_proc o;
+    CU_ASSERT_EQUAL_FATAL(orchd_start(&o), 0);
+    int nc_hosted = orchd_free_port(), nc_metal = orchd_free_port();
+    pid_t hosted = orchd_start_sipnode(&o, "hosted-1", nc_hosted, "platform=hosted");
+    char append[192];
+    snprintf(append, sizeof append, "orch=%d labels=platform=metal ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
+             o.node_port, nc_metal);
+    struct qemu_vm vm;
+    if (hosted < 0 || qemu_start_fwd(&vm, qemu_accel(), "virtio", append, nc_metal, nc_metal) != 0) {
+        orchd_stop_pid(hosted);
+        orchd_stop(&o);
+        CU_FAIL_FATAL("cannot start the hosted node or QEMU");
+    }
+    int nodes = sipctl_until(&o, "get nodes", "metal-525400123456  ready", BOOT_TIMEOUT_S) &&
+                sipctl_until(&o, "get nodes", "hosted-1", 10);
+    const char *yaml = orchd_write_file(&o, "app.yaml", cross_app);
+    char args[192];
+    snprintf(args, sizeof args, "apply -f %s", yaml ? yaml : "/nonexistent");
+    int status = -1;
+    free(nodes ? orchd_sipctl(&o, args, &status) : NULL);
+    int served = nodes && qemu_wait_for(&vm, "[server] served 3 requests", 60);
+    int logs = nodes && sipctl_until(&o, "logs cross/client/0", "echo: nodes", 20);
+    char *out = qemu_output(&vm);
+    qemu_stop(&vm);
+    orchd_stop_pid(hosted);
+    char *hosted_log = orchd_read_file(&o, "hosted-1.log");
+    orchd_stop(&o);
+    CU_ASSERT(nodes);
+    CU_ASSERT_EQUAL(status, 0);
+    CU_ASSERT(served);
+    CU_ASSERT(logs);
+    CU_ASSERT(contains(hosted_log, "[client] echo: across\n[client] echo: two\n[client] echo: nodes\n"));
+    CU_ASSERT(contains(hosted_log, "cross/client/0 exited with status 0"));
+    CU_ASSERT(contains(out, "metal: server exited with status 0"));
+    CU_ASSERT(!contains(out, "PANIC"));
+    if (!served || !logs) fprintf(stderr, "\n--- serial log ---\n%s\n--- hosted node ---\n%s\n---\n", out, hosted_log);
+    free(out);
+    free(hosted_log);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -379,5 +444,6 @@ int main(void)
     CU_add_test(s, "the node registers again after an orchestrator restart", test_orchestrator_restart);
     CU_add_test(s, "garbage frames, then twenty SIPs at once; heap back afterwards", test_garbage_then_many_sips);
     CU_add_test(s, "the real orchd places an application on the node (sipctl)", test_real_orchd);
+    CU_add_test(s, "a channel between a SIP on metal and a SIP on a hosted node", test_channel_metal_to_hosted);
     return cunit_run_all("build/tests/metal/test_metal_cluster");
 }
