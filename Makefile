@@ -20,7 +20,11 @@ BENCHES :=
 all: build-all
 
 include mk/deps.mk
-include $(sort $(wildcard */build.mk */*/build.mk))
+# Fragments that define libraries others link come first: prerequisite lists are expanded
+# when a rule is read, so a library variable must be set before any fragment names it.
+FIRST_FRAGMENTS := sips/engine/build.mk contracts/build.mk netchan/proto/build.mk
+include $(FIRST_FRAGMENTS)
+include $(filter-out $(FIRST_FRAGMENTS),$(sort $(wildcard */build.mk */*/build.mk)))
 
 build-all: $(BINS)
 

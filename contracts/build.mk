@@ -3,9 +3,9 @@
 CONTRACTS_SRCS := $(wildcard contracts/*.c)
 CONTRACTS_OBJS := $(CONTRACTS_SRCS:%.c=$(BUILD)/obj/%.o)
 CONTRACTS_LIB  := $(BUILD)/lib/libcontracts.a
-CONTRACTS_RT   := $(BUILD)/obj/contracts/contractc/rt_libc.o
+CONTRACTS_RT   := $(BUILD)/obj/sips/engine/rt_hosted.o
 CONTRACTC      := $(BUILD)/bin/contractc
-CONTRACTC_SRCS := $(filter-out contracts/contractc/rt_libc.c,$(wildcard contracts/contractc/*.c))
+CONTRACTC_SRCS := $(wildcard contracts/contractc/*.c)
 CONTRACTC_OBJS := $(CONTRACTC_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(CONTRACTS_OBJS): private CFLAGS += -ffreestanding
@@ -44,7 +44,7 @@ BINS += $(CONTRACTS_STAMP)
 
 # The parser fuzz target (libFuzzer + ASan/UBSan, clang-14), run briefly by the tests.
 CONTRACTS_FUZZER := $(BUILD)/tests/contracts/fuzz_contract_parser
-$(CONTRACTS_FUZZER): tests/contracts/fuzz_parser.c $(CONTRACTS_SRCS) contracts/contractc/rt_libc.c \
+$(CONTRACTS_FUZZER): tests/contracts/fuzz_parser.c $(CONTRACTS_SRCS) sips/engine/rt_hosted.c \
                      $(wildcard contracts/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \

@@ -3,7 +3,7 @@
 CONTRACT_BENCH := $(BUILD)/bench/contracts/contract_bench
 
 $(CONTRACT_BENCH): $(BUILD)/obj/bench/contracts/contract_bench.o $(BUILD)/lib/libcontracts.a \
-                   $(BUILD)/obj/contracts/contractc/rt_libc.o
+                   $(CONTRACTS_RT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 

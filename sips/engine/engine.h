@@ -228,4 +228,7 @@ wasm_errcode wasm_snapshot_restore(const wasm_module *m, const uint8_t *buf, siz
 
 void wasm_free(void *p);
 
+/* SHA-256 of a byte string (the content hash modules are named by across the cluster). */
+void wasm_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
 #endif
