@@ -549,6 +549,8 @@ static void on_register_ack(const Orch__RegisterAck *ack)
     A.registered = 1;
     A.next_hb_ms = now_ms() + A.hb_interval_ms;
     start_netchan();
+    for (struct fetch *f = A.fetches; f; f = f->next)     /* cut short by a lost link */
+        if (!f->got) send_fetch(f->hash, 0);
     kprintf("ORCH: registered as %s (node index %u, heartbeat every %lu ms, wall clock %lu ms)\n", A.node_id,
             ack->node_index, (unsigned long)A.hb_interval_ms, (unsigned long)wall_ms());
 }
