@@ -330,35 +330,47 @@ static void test_qemu_user_netboot(void)
     char dir[64], path[160], err[200], netdev[300], orch[32];
     CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
 
-    /* an orchd for the node to join, when the kernel can */
+    /* With a kernel that registers, orchd itself serves the boot (--boot) and the node
+     * joins it; otherwise a boot server of our own, and the boot is checked to DHCP. */
     int reg = kernel_can_register();
-    unsigned zport = free_port(), http_port = free_port();
+    unsigned zport = free_port(), http_port = free_port(), boot_port = free_port();
+    char boot_log[160], base[64];
+    snprintf(boot_log, sizeof boot_log, "%s/boot.log", dir);
+    snprintf(base, sizeof base, "http://10.0.2.2:%u", boot_port);
     pid_t orchd = -1;
+    struct boot_server s = { 0 };
+    FILE *log = NULL;
     if (reg) {
-        char db[128], listen[64], http_arg[16], out[128];
+        char db[128], listen[64], http_arg[16], boot_arg[32], out[128];
         snprintf(db, sizeof db, "%s/orchd.db", dir);
         snprintf(listen, sizeof listen, "tcp://127.0.0.1:%u", zport);
         snprintf(http_arg, sizeof http_arg, "%u", http_port);
+        snprintf(boot_arg, sizeof boot_arg, "127.0.0.1:%u", boot_port);
         snprintf(out, sizeof out, "%s/orchd.out", dir);
-        char *argv[] = { ORCHD, "--db", db, "--listen", listen, "--http", http_arg, NULL };
+        char *argv[] = { ORCHD, "--db", db, "--listen", listen, "--http", http_arg,
+                         "--join-token", "qemu-token", "--boot", boot_arg, "--boot-advertise", "10.0.2.2",
+                         "--boot-labels", "role=pxe-test", "--boot-log", boot_log, NULL };
         orchd = proc_start(NULL, argv, out);
-        CU_ASSERT(orchd > 0);
+        CU_ASSERT_FATAL(orchd > 0);
+        snprintf(path, sizeof path, "http://127.0.0.1:%u/boot.ipxe", boot_port);
+        int up = 0;
+        for (int i = 0; i < 50 && !up; i++, usleep(100000))
+            up = proc_run("curl -sf %s", path) == 0;
+        CU_ASSERT_FATAL(up);
     } else {
         fprintf(stderr, "pxe: kernel without registration (or orchd/sipctl/ticker missing): boot checked to DHCP only\n");
+        snprintf(orch, sizeof orch, "10.0.2.2:%u", zport);
+        log = fopen(boot_log, "w");
+        struct pxe_boot_params p = { .orch = orch, .token = "qemu-token", .labels = "role=pxe-test" };
+        CU_ASSERT_FATAL(boot_server_start(&s, "127.0.0.1", 0, "10.0.2.2", &p, KERNEL, log, err, sizeof err) == 0);
+        snprintf(base, sizeof base, "%s", s.routes.params.http_base);
     }
-    snprintf(orch, sizeof orch, "10.0.2.2:%u", zport);
-
-    snprintf(path, sizeof path, "%s/boot.log", dir);
-    FILE *log = fopen(path, "w");
-    struct pxe_boot_params p = { .orch = orch, .token = "qemu-token", .labels = "role=pxe-test" };
-    struct boot_server s;
-    CU_ASSERT_FATAL(boot_server_start(&s, "127.0.0.1", 0, "10.0.2.2", &p, KERNEL, log, err, sizeof err) == 0);
 
     /* the TFTP root holds only the stage-1 script */
     char tftp[100], script[1024], serial[160];
     snprintf(tftp, sizeof tftp, "%s/tftp", dir);
     mkdir(tftp, 0700);
-    CU_ASSERT(pxe_script_chain(script, sizeof script, s.routes.params.http_base, err, sizeof err) > 0);
+    CU_ASSERT(pxe_script_chain(script, sizeof script, base, err, sizeof err) > 0);
     snprintf(path, sizeof path, "%s/chain.ipxe", tftp);
     FILE *f = fopen(path, "w");
     fputs(script, f);
@@ -380,8 +392,7 @@ static void test_qemu_user_netboot(void)
     }
     proc_stop(vm, 500);
     proc_stop(orchd, 2000);
-    boot_server_stop(&s);
-    fclose(log);
+    if (log) { boot_server_stop(&s); fclose(log); }
     char *out = file_read(serial);
     snprintf(path, sizeof path, "%s/boot.log", dir);
     char *l = file_read(path);
@@ -394,6 +405,9 @@ static void test_qemu_user_netboot(void)
     CU_ASSERT(contains(l, " script 52:54:00:00:70:01 200\n"));   /* the MAC came through */
     CU_ASSERT(contains(l, " kernel - 200\n"));
     if (reg) {
+        char want[64];
+        snprintf(want, sizeof want, "orchestrator host 10.0.2.2 port %u", zport);
+        CU_ASSERT(contains(out, want));        /* orchd told the node where to join */
         CU_ASSERT(registered);
         CU_ASSERT(deployed);
         CU_ASSERT(contains(out, "ORCH: SIP tick/ticker/0 running"));
@@ -537,7 +551,7 @@ int main(void)
                     !(only && !strcmp(only, "unit"));
     if (have_qemu) {
         s = CU_add_suite("qemu network boot", NULL, NULL);
-        CU_add_test(s, "iPXE ROM: TFTP stage 1, HTTP script and kernel, DHCP, registration, a SIP deployed", test_qemu_user_netboot);
+        CU_add_test(s, "iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
             CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs", test_lab_netns);
