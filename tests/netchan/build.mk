@@ -3,10 +3,11 @@
 # bounded libFuzzer run over the frame decoder and dispatcher.
 NCT_DIR   := $(BUILD)/tests/netchan
 NCT_SIPS  := $(BUILD)/sips/tests/netchan/sips/ep_relay.wasm
+NCT_LF_SIPS := $(BUILD)/sips/tests/netchan/sips/seq_src.wasm $(BUILD)/sips/tests/netchan/sips/seq_sink.wasm
 NCT_APPS  := $(BUILD)/sips/echo_server.wasm $(BUILD)/sips/echo_client.wasm \
              $(BUILD)/sips/ep_broker.wasm $(BUILD)/sips/ep_client.wasm
 
-$(NCT_SIPS): $(CONTRACTS_STAMP)
+$(NCT_SIPS) $(NCT_LF_SIPS): $(CONTRACTS_STAMP)
 
 $(NCT_DIR)/test_netchan: $(BUILD)/obj/tests/netchan/test_netchan.o $(BUILD)/obj/tests/netchan/nodes.o \
                          | $(NCT_SIPS) $(NCT_APPS) $(BUILD)/bin/sipnode
@@ -14,6 +15,14 @@ $(NCT_DIR)/test_netchan: $(BUILD)/obj/tests/netchan/test_netchan.o $(BUILD)/obj/
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit
 
 TESTS += $(NCT_DIR)/test_netchan
+
+# Link faults over a veth between two network namespaces (root; skipped otherwise).
+$(NCT_DIR)/test_linkfault: $(BUILD)/obj/tests/netchan/test_linkfault.o $(BUILD)/obj/tests/netchan/nodes.o \
+                           $(BUILD)/obj/tests/netchan/netns.o | $(NCT_LF_SIPS) $(BUILD)/bin/sipnode
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit
+
+TESTS += $(NCT_DIR)/test_linkfault
 
 # The fuzz target: netchan and the generated protobuf code compiled by clang with
 # ASan/UBSan and fuzzer coverage; the node kernel libraries are the ordinary gcc ones.

@@ -58,6 +58,11 @@ const char *nodes_addr(int i)
 
 int node_start(node_proc *p, const char *name, const char *const *argv)
 {
+    return node_start_in(p, name, NULL, argv);
+}
+
+int node_start_in(node_proc *p, const char *name, const char *netns, const char *const *argv)
+{
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->out, sizeof p->out, "%s/%s.out", dir, name);
@@ -68,10 +73,17 @@ int node_start(node_proc *p, const char *name, const char *const *argv)
     int argc = 0;
     while (argv[argc])
         argc++;
-    char **av = calloc(argc + 2, sizeof *av);
-    av[0] = "build/bin/sipnode";
+    char **av = calloc(argc + 6, sizeof *av);
+    int k = 0;
+    if (netns) {                  /* ip execs sipnode in place: the PID stays the same */
+        av[k++] = "/usr/sbin/ip";
+        av[k++] = "netns";
+        av[k++] = "exec";
+        av[k++] = (char *)netns;
+    }
+    av[k++] = "build/bin/sipnode";
     for (int i = 0; i < argc; i++)
-        av[i + 1] = (char *)argv[i];
+        av[k++] = (char *)argv[i];
     pid_t pid = fork();
     if (pid < 0) {
         free(av);

@@ -23,6 +23,8 @@ void nodes_cleanup(void);
 const char *nodes_addr(int i);
 /* Start build/bin/sipnode with argv (NULL-terminated, without the program name). */
 int node_start(node_proc *p, const char *name, const char *const *argv);
+/* The same inside network namespace `netns` (through `ip netns exec`), or as node_start. */
+int node_start_in(node_proc *p, const char *name, const char *netns, const char *const *argv);
 /* Wait up to timeout_ms for it to exit: 0 if it did (p->status set), -1 if not. */
 int node_wait(node_proc *p, int timeout_ms);
 void node_kill(node_proc *p);
