@@ -57,15 +57,18 @@ static int make_dir(struct qemu_vm *vm)
 
 /* kernel and append go to -kernel/-append, or with ipxe_script to -kernel/-initrd. */
 static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
-                  const char *kernel, const char *append, const char *initrd, const char *netdev)
+                  const char *kernel, const char *append, const char *initrd, const char *netdev,
+                  const char *mac)
 {
     char serial_arg[128], device[160];
     snprintf(serial_arg, sizeof serial_arg, "file:%s", vm->serial);
     const char *rom = initrd ? "" : ",romfile=";     /* iPXE brings its own drivers */
+    char macopt[40] = "";
+    if (mac) snprintf(macopt, sizeof macopt, ",mac=%s", mac);
     if (!strcmp(nic, "e1000"))
-        snprintf(device, sizeof device, "e1000,netdev=n0%s", rom);
+        snprintf(device, sizeof device, "e1000,netdev=n0%s%s", rom, macopt);
     else
-        snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-modern=on%s", rom);
+        snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-modern=on%s%s", rom, macopt);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
@@ -90,17 +93,17 @@ static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
 int qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append)
 {
     if (make_dir(vm)) return -1;
-    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, "user,id=n0")) { qemu_stop(vm); return -1; }
+    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, "user,id=n0", NULL)) { qemu_stop(vm); return -1; }
     return 0;
 }
 
 int qemu_start_fwd(struct qemu_vm *vm, const char *accel, const char *nic, const char *append,
-                   int host_port, int guest_port)
+                   int host_port, int guest_port, const char *mac)
 {
     char netdev[96];
     snprintf(netdev, sizeof netdev, "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d", host_port, guest_port);
     if (make_dir(vm)) return -1;
-    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, netdev)) { qemu_stop(vm); return -1; }
+    if (launch(vm, accel, nic, qemu_kernel_path(), append, NULL, netdev, mac)) { qemu_stop(vm); return -1; }
     return 0;
 }
 
@@ -113,7 +116,7 @@ int qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, cons
     if (!f) { qemu_stop(vm); return -1; }
     fputs(script, f);
     fclose(f);
-    if (launch(vm, accel, nic, IPXE_LKRN, NULL, path, "user,id=n0")) { qemu_stop(vm); return -1; }
+    if (launch(vm, accel, nic, IPXE_LKRN, NULL, path, "user,id=n0", NULL)) { qemu_stop(vm); return -1; }
     return 0;
 }
 

@@ -16,9 +16,10 @@ const char *qemu_accel(void);
 /* Starts QEMU on the kernel with a NIC model ("virtio" or "e1000") and a command line. */
 int  qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append);
 /* The same, with 127.0.0.1:host_port on the host forwarded to guest_port in the guest
- * (QEMU user networking's hostfwd): how host processes reach a server in the kernel. */
+ * (QEMU user networking's hostfwd): how host processes reach a server in the kernel.
+ * mac (e.g. "52:54:00:00:00:02", NULL = QEMU's default) tells several VMs apart. */
 int  qemu_start_fwd(struct qemu_vm *vm, const char *accel, const char *nic, const char *append,
-                    int host_port, int guest_port);
+                    int host_port, int guest_port, const char *mac);
 /* Boots iPXE (Debian's ipxe.lkrn) instead, which runs `script` (an iPXE script, given
  * to it as an initrd) -- the network-boot path of a real node. */
 int  qemu_start_ipxe(struct qemu_vm *vm, const char *accel, const char *nic, const char *script);

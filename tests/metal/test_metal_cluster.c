@@ -11,7 +11,7 @@
  *     the node registers again;
  *   - with the real orchestrator daemon (orchd), `sipctl apply` runs an application on
  *     the node and `sipctl logs` shows its output; and a channel connects a SIP on the
- *     metal node to a SIP on a hosted sipnode (netchan).
+ *     metal node to a SIP on a hosted sipnode, and SIPs on two metal nodes (netchan).
  * No test may see "PANIC" on the console. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,13 +378,13 @@ static const char cross_app[] =
     "    module: build/sips/echo_server.wasm\n"
     "    memory: 8M\n"
     "    endpoints: [{name: clients, contract: Echo}]\n"
-    "    placement: {labels: {platform: metal}}\n"
+    "    placement: {labels: {role: server}}\n"
     "  - name: client\n"
     "    module: build/sips/echo_client.wasm\n"
     "    memory: 8M\n"
     "    args: [across, two, nodes]\n"
     "    endpoints: [{name: server, contract: Echo}]\n"
-    "    placement: {labels: {platform: hosted}}\n"
+    "    placement: {labels: {role: client}}\n"
     "channels:\n"
     "  - {from: client.server, to: server.clients, contract: Echo}\n";
 
@@ -397,12 +397,12 @@ static void test_channel_metal_to_hosted(void)
     struct orchd_proc o;
     CU_ASSERT_EQUAL_FATAL(orchd_start(&o), 0);
     int nc_hosted = orchd_free_port(), nc_metal = orchd_free_port();
-    pid_t hosted = orchd_start_sipnode(&o, "hosted-1", nc_hosted, "platform=hosted");
+    pid_t hosted = orchd_start_sipnode(&o, "hosted-1", nc_hosted, "role=client");
     char append[192];
-    snprintf(append, sizeof append, "orch=%d labels=platform=metal ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
+    snprintf(append, sizeof append, "orch=%d labels=role=server ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
              o.node_port, nc_metal);
     struct qemu_vm vm;
-    if (hosted < 0 || qemu_start_fwd(&vm, qemu_accel(), "virtio", append, nc_metal, nc_metal) != 0) {
+    if (hosted < 0 || qemu_start_fwd(&vm, qemu_accel(), "virtio", append, nc_metal, nc_metal, NULL) != 0) {
         orchd_stop_pid(hosted);
         orchd_stop(&o);
         CU_FAIL_FATAL("cannot start the hosted node or QEMU");
@@ -434,6 +434,53 @@ static void test_channel_metal_to_hosted(void)
     free(hosted_log);
 }
 
+/* Two metal nodes (two QEMUs, each reaching the other through the host): orchd puts the
+ * server on one and the client on the other, by label, and the channel joins them. */
+static void test_channel_metal_to_metal(void)
+{
+    struct orchd_proc o;
+    CU_ASSERT_EQUAL_FATAL(orchd_start(&o), 0);
+    static const char *const macs[2] = { "52:54:00:00:00:0a", "52:54:00:00:00:0b" };
+    static const char *const labels[2] = { "role=server", "role=client" };
+    struct qemu_vm vm[2];
+    int started = 0;
+    for (int i = 0; i < 2; i++) {
+        int port = orchd_free_port();
+        char append[192];
+        snprintf(append, sizeof append, "orch=%d labels=%s ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
+                 o.node_port, labels[i], port);
+        if (qemu_start_fwd(&vm[i], qemu_accel(), "virtio", append, port, port, macs[i]) != 0) break;
+        started++;
+    }
+    if (started < 2) {
+        while (started--) qemu_stop(&vm[started]);
+        orchd_stop(&o);
+        CU_FAIL_FATAL("cannot start two VMs");
+    }
+    int nodes = sipctl_until(&o, "get nodes", "metal-52540000000a  ready", BOOT_TIMEOUT_S) &&
+                sipctl_until(&o, "get nodes", "metal-52540000000b  ready", 30);
+    const char *yaml = orchd_write_file(&o, "app.yaml", cross_app);
+    char args[192];
+    snprintf(args, sizeof args, "apply -f %s", yaml ? yaml : "/nonexistent");
+    int status = -1;
+    free(nodes ? orchd_sipctl(&o, args, &status) : NULL);
+    int served = nodes && qemu_wait_for(&vm[0], "[server] served 3 requests", 60);
+    int answered = nodes && qemu_wait_for(&vm[1], "ORCH: SIP cross/client/0 exited with status 0", 30);
+    char *out0 = qemu_output(&vm[0]), *out1 = qemu_output(&vm[1]);
+    qemu_stop(&vm[0]);
+    qemu_stop(&vm[1]);
+    orchd_stop(&o);
+    CU_ASSERT(nodes);
+    CU_ASSERT_EQUAL(status, 0);
+    CU_ASSERT(served);
+    CU_ASSERT(answered);
+    CU_ASSERT(contains(out1, "[client] echo: across\n[client] echo: two\n[client] echo: nodes\n"));
+    CU_ASSERT(!contains(out0, "PANIC") && !contains(out1, "PANIC"));
+    if (!served || !answered) fprintf(stderr, "\n--- node a ---\n%s\n--- node b ---\n%s\n---\n", out0, out1);
+    free(out0);
+    free(out1);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -445,5 +492,6 @@ int main(void)
     CU_add_test(s, "garbage frames, then twenty SIPs at once; heap back afterwards", test_garbage_then_many_sips);
     CU_add_test(s, "the real orchd places an application on the node (sipctl)", test_real_orchd);
     CU_add_test(s, "a channel between a SIP on metal and a SIP on a hosted node", test_channel_metal_to_hosted);
+    CU_add_test(s, "a channel between SIPs on two metal nodes", test_channel_metal_to_metal);
     return cunit_run_all("build/tests/metal/test_metal_cluster");
 }
