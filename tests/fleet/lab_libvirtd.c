@@ -71,7 +71,9 @@ int lab_orchd_start(struct lab_libvirtd *l)
     snprintf(db, sizeof db, "%s/orchd.db", l->dir);
     snprintf(out, sizeof out, "%s/orchd.out", l->dir);
     char *argv[] = { "build/bin/orchd", "--db", db, "--listen", "tcp://0.0.0.0:7700",
-                     "--http", "7780", "--dead-ms", "60000", NULL };
+                     "--http", "7780", "--dead-ms", "60000",
+                     "--boot", "0.0.0.0:8080", "--boot-advertise", LAB_ORCHD_BOOT_HOST,
+                     "--boot-labels", "served=orchd", NULL };
     l->orchd = proc_start(l->netns, argv, out);
     if (l->orchd <= 0) return -1;
     for (int i = 0; i < 50; i++) {

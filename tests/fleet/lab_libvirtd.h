@@ -20,7 +20,10 @@ struct lab_libvirtd {
 /* Creates the namespace and starts libvirtd; 0 when its socket answers. */
 int  lab_libvirtd_start(struct lab_libvirtd *l, const char *tag);
 /* Starts build/bin/orchd in the namespace: nodes on tcp://0.0.0.0:7700, HTTP API on
- * 127.0.0.1:7780 there. 0 or -1. */
+ * 127.0.0.1:7780 there, network boot on 0.0.0.0:8080 for nodes that reach it at
+ * LAB_ORCHD_BOOT_HOST (a fleet on subnet LAB_ORCHD_SUBNET). 0 or -1. */
+#define LAB_ORCHD_SUBNET    "10.124.0"
+#define LAB_ORCHD_BOOT_HOST "10.124.0.1"
 int  lab_orchd_start(struct lab_libvirtd *l);
 /* Kills orchd, libvirtd and anything left in the namespace (QEMU, dnsmasq) by PID,
  * deletes the namespace and the directory. Safe to call twice. */

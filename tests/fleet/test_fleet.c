@@ -135,6 +135,41 @@ static void test_fleet_up_status_down(void)
     CU_ASSERT(kill(st.server_pid, 0) != 0);
 }
 
+/* The production path: orchd serves the boot itself, `fleet up --orch URL`. */
+static void test_fleet_booted_by_orchd(void)
+{
+    CU_ASSERT_FATAL(lab_up);
+    if (!can_register) { fprintf(stderr, "fleet: no registering kernel/orchd: orchd-served fleet not run\n"); return; }
+    char state[128], out[128], cmd[512];
+    snprintf(state, sizeof state, "%s/fleet-orchd", lab.dir);
+    snprintf(out, sizeof out, "%s/up-orchd.out", lab.dir);
+    snprintf(cmd, sizeof cmd, "up -n 2 --name to --subnet " LAB_ORCHD_SUBNET " --orch http://" LAB_ORCHD_BOOT_HOST
+             ":8080 --state-dir %%s --domain-type %s --timeout 400", lab_domain_type());
+    int rc = sipctl(out, cmd, state, NULL);
+    char *text = file_read(out);
+    CU_ASSERT(rc == 0);
+    CU_ASSERT(strstr(text, "all 2 nodes registered") != NULL);
+    CU_ASSERT(strstr(text, "boot from http://" LAB_ORCHD_BOOT_HOST ":8080/boot.ipxe") != NULL);
+    if (rc) fprintf(stderr, "fleet up:\n%s\n", text);
+    free(text);
+    struct fleet_state st;
+    char err[256];
+    CU_ASSERT_FATAL(fleet_state_load(state, &st, err, sizeof err) == 0);
+    CU_ASSERT(st.server_pid == 0);                    /* no boot server of its own */
+    char nodes[128];
+    snprintf(nodes, sizeof nodes, "%s/nodes-orchd.json", lab.dir);
+    CU_ASSERT(proc_run("ip netns exec %s curl -sf http://127.0.0.1:7780/api/v1/nodes -o %s", lab.netns, nodes) == 0);
+    char *j = file_read(nodes);
+    for (int i = 0; i < st.n; i++) CU_ASSERT(strstr(j, st.nodes[i].mac) != NULL);
+    CU_ASSERT(strstr(j, "served") != NULL);          /* orchd's --boot-labels reached the node */
+    free(j);
+    snprintf(out, sizeof out, "%s/down-orchd.out", lab.dir);
+    CU_ASSERT(sipctl(out, "down --state-dir %s", state, NULL) == 0);
+    CU_ASSERT(proc_run("virsh -c '%s' list --all --name | grep -q mult-to", lab.uri) != 0);
+    CU_ASSERT(proc_run("virsh -c '%s' net-list --all --name | grep -q mult-to", lab.uri) != 0);
+    CU_ASSERT(access(state, F_OK) != 0);
+}
+
 static void test_fleet_bad_input(void)
 {
     CU_ASSERT_FATAL(lab_up);
@@ -165,5 +200,6 @@ int main(void)
     CU_pSuite s = CU_add_suite("sipctl fleet on a private libvirtd", suite_init, suite_clean);
     CU_add_test(s, "bad input is refused, nothing created", test_fleet_bad_input);
     CU_add_test(s, "up -n 4, status, down", test_fleet_up_status_down);
+    CU_add_test(s, "up -n 2 booted by orchd (--orch), down", test_fleet_booted_by_orchd);
     return cunit_run_all("build/tests/fleet/test_fleet");
 }
