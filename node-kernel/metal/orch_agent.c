@@ -18,6 +18,7 @@
 #include "node-kernel/core/channel.h"
 #include "node-kernel/core/wasm_sip.h"
 #include "node-kernel/metal/orch_agent.h"
+#include "node-kernel/metal/orch_modules.h"
 #include "node-kernel/metal/zlink.h"
 #include "node-kernel/metal/node.h"
 #include "node-kernel/metal/net.h"
@@ -32,7 +33,6 @@ uint32_t metal_random32(void);
 
 #define RECONNECT_MS      1000
 #define REREGISTER_MS     5000
-#define MAX_MODULE_BYTES  (16u << 20)
 #define METAL_VERSION     "multiplicity-metal 0.2"
 
 /* A SIP the orchestrator asked for. kid is its kernel id once created (0 before). */
@@ -60,8 +60,6 @@ struct pend_end {
     struct asip *owner;
 };
 
-struct fetch { struct fetch *next; uint8_t hash[32]; uint8_t *buf; size_t got, total; };
-struct modc  { struct modc *next; uint8_t hash[32]; wasm_module *m; };
 
 static struct {
     uint32_t ip;
@@ -73,8 +71,6 @@ static struct {
     char identity[32], mac[18], address[48], node_id[64];
     struct asip *sips;
     struct pend_end *ends;
-    struct fetch *fetches;
-    struct modc *modules;
     nc_node *nc;                    /* netchan, once the node has its id */
 } A;
 
@@ -99,7 +95,7 @@ static uint64_t wall_ms(void) { return plat_time_ns(0) / 1000000u; }
 
 /* ---- sending ------------------------------------------------------------------------- */
 
-static void send_msg(Orch__NodeToOrch *msg)
+void orch_agent_send(Orch__NodeToOrch *msg)
 {
     if (!A.link) return;
     size_t len = orch__node_to_orch__get_packed_size(msg);
@@ -142,7 +138,7 @@ static void report(struct asip *a, uint64_t request_id)
     msg.request_id = request_id;
     msg.body_case = ORCH__NODE_TO_ORCH__BODY_SIP_REPORT;
     msg.sip_report = &rep;
-    send_msg(&msg);
+    orch_agent_send(&msg);
 }
 
 static void set_state(struct asip *a, Orch__SipState st, uint64_t request_id)
@@ -168,7 +164,7 @@ static void result(uint64_t request_id, int ok, const char *error)
     msg.request_id = request_id;
     msg.body_case = ORCH__NODE_TO_ORCH__BODY_RESULT;
     msg.result = &r;
-    send_msg(&msg);
+    orch_agent_send(&msg);
     if (!ok) kprintf("ORCH: command %lu refused: %s\n", (unsigned long)request_id, r.error);
 }
 
@@ -218,7 +214,7 @@ static void send_register(void)
     Orch__NodeToOrch msg = ORCH__NODE_TO_ORCH__INIT;
     msg.body_case = ORCH__NODE_TO_ORCH__BODY_REGISTER;
     msg.register_ = &r;
-    send_msg(&msg);
+    orch_agent_send(&msg);
     heap_free(stv);
     heap_free(ptrs);
     kprintf("ORCH: sent Register as %s (mac %s, %lu KiB free, %u labels)\n", A.identity, A.mac,
@@ -242,7 +238,7 @@ static void send_heartbeat(void)
     Orch__NodeToOrch msg = ORCH__NODE_TO_ORCH__INIT;
     msg.body_case = ORCH__NODE_TO_ORCH__BODY_HEARTBEAT;
     msg.heartbeat = &hb;
-    send_msg(&msg);
+    orch_agent_send(&msg);
     heap_free(stv);
     heap_free(ptrs);
     /* Final states have now been said twice (report and heartbeat): forget those SIPs. */
@@ -414,38 +410,6 @@ static void create_with(struct asip *a, const wasm_module *m)
 
 /* ---- modules ------------------------------------------------------------------------- */
 
-static const wasm_module *cached_module(const uint8_t *hash)
-{
-    for (struct modc *c = A.modules; c; c = c->next)
-        if (!memcmp(c->hash, hash, 32)) return c->m;
-    return NULL;
-}
-
-static void send_fetch(const uint8_t *hash, uint64_t offset)
-{
-    Orch__ModuleFetch f = ORCH__MODULE_FETCH__INIT;
-    f.hash.data = (uint8_t *)hash;
-    f.hash.len = 32;
-    f.offset = offset;
-    Orch__NodeToOrch msg = ORCH__NODE_TO_ORCH__INIT;
-    msg.body_case = ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH;
-    msg.module_fetch = &f;
-    send_msg(&msg);
-}
-
-static void want_module(const uint8_t *hash)
-{
-    for (struct fetch *f = A.fetches; f; f = f->next)
-        if (!memcmp(f->hash, hash, 32)) return;            /* already on its way */
-    struct fetch *f = heap_alloc(sizeof *f);
-    if (!f) return;
-    memset(f, 0, sizeof *f);
-    memcpy(f->hash, hash, 32);
-    f->next = A.fetches;
-    A.fetches = f;
-    send_fetch(hash, 0);
-}
-
 /* Every SIP waiting for this hash: created with m, or failed with why. */
 static void module_arrived(const uint8_t *hash, const wasm_module *m, const char *why)
 {
@@ -455,50 +419,6 @@ static void module_arrived(const uint8_t *hash, const wasm_module *m, const char
         if (m) create_with(a, m);
         else failed(a, a->create->request_id, why);
     }
-}
-
-static void on_module_data(const Orch__ModuleData *d)
-{
-    struct fetch **pp = &A.fetches;
-    while (*pp && (d->hash.len != 32 || memcmp((*pp)->hash, d->hash.data, 32))) pp = &(*pp)->next;
-    struct fetch *f = *pp;
-    if (!f) { kprintf("ORCH: ModuleData for a module not asked for, dropped\n"); return; }
-    const char *why = NULL;
-    if (!d->found) why = "module not found on the orchestrator";
-    else if (d->total_size > MAX_MODULE_BYTES) why = "module too large";
-    else if (d->offset != f->got || d->data.len > d->total_size - d->offset) why = "module chunk out of order";
-    if (!why && !f->buf && !(f->buf = heap_alloc(d->total_size ? d->total_size : 1))) why = "out of memory";
-    if (!why) {
-        f->total = d->total_size;
-        memcpy(f->buf + f->got, d->data.data, d->data.len);
-        f->got += d->data.len;
-        if (f->got < f->total) {
-            if (!d->data.len) why = "empty module chunk";
-            else { send_fetch(f->hash, f->got); return; }
-        }
-    }
-    wasm_module *m = NULL;
-    char err[200];
-    if (!why) {
-        m = wasm_sip_load_module(f->buf, f->total, err, sizeof err);
-        if (!m) why = err;
-        else if (memcmp(wasm_module_hash(m), f->hash, 32)) { wasm_module_free(m); m = NULL; why = "module bytes do not match their hash"; }
-    }
-    struct modc *c = m ? heap_alloc(sizeof *c) : NULL;
-    if (m && !c) { wasm_module_free(m); m = NULL; why = "out of memory"; }
-    if (c) {
-        memcpy(c->hash, f->hash, 32);
-        c->m = m;
-        c->next = A.modules;
-        A.modules = c;
-        kprintf("ORCH: module fetched (%lu bytes), hash verified\n", (unsigned long)f->total);
-    }
-    *pp = f->next;
-    uint8_t hash[32];
-    memcpy(hash, f->hash, 32);
-    heap_free(f->buf);
-    heap_free(f);
-    module_arrived(hash, m, why);
 }
 
 /* ---- commands ------------------------------------------------------------------------ */
@@ -525,9 +445,9 @@ static void on_create(Orch__OrchToNode *cmd)
         a->create = cmd;
         a->next = A.sips;
         A.sips = a;
-        const wasm_module *m = cached_module(c->module_hash.data);
+        const wasm_module *m = orch_module_cached(c->module_hash.data);
         if (m) create_with(a, m);
-        else want_module(c->module_hash.data);
+        else orch_module_want(c->module_hash.data);
         return;                             /* cmd now belongs to the record */
     }
     orch__orch_to_node__free_unpacked(cmd, NULL);
@@ -549,8 +469,7 @@ static void on_register_ack(const Orch__RegisterAck *ack)
     A.registered = 1;
     A.next_hb_ms = now_ms() + A.hb_interval_ms;
     start_netchan();
-    for (struct fetch *f = A.fetches; f; f = f->next)     /* cut short by a lost link */
-        if (!f->got) send_fetch(f->hash, 0);
+    orch_module_refetch();          /* fetches a lost link cut short */
     kprintf("ORCH: registered as %s (node index %u, heartbeat every %lu ms, wall clock %lu ms)\n", A.node_id,
             ack->node_index, (unsigned long)A.hb_interval_ms, (unsigned long)wall_ms());
 }
@@ -588,7 +507,7 @@ static void on_message(void *arg, const zmtp_msg *zm)
         }
         break;
     case ORCH__ORCH_TO_NODE__BODY_MODULE_DATA:
-        on_module_data(cmd->module_data);
+        orch_module_data(cmd->module_data, module_arrived);
         break;
     case ORCH__ORCH_TO_NODE__BODY_MIGRATE_IN:
     case ORCH__ORCH_TO_NODE__BODY_MIGRATE_OUT:
@@ -616,7 +535,7 @@ static void on_sip_log(sip *s, int fd, const char *text, size_t n)
     Orch__NodeToOrch msg = ORCH__NODE_TO_ORCH__INIT;
     msg.body_case = ORCH__NODE_TO_ORCH__BODY_SIP_LOG;
     msg.sip_log = &log;
-    send_msg(&msg);
+    orch_agent_send(&msg);
 }
 
 static void on_sip_exit(sip *s)
@@ -650,8 +569,7 @@ static void on_down(void *arg, const char *why)
     kprintf("ORCH: link down (%s); reconnecting in %u ms\n", why, RECONNECT_MS);
     A.registered = 0;
     A.retry_at_ms = now_ms() + RECONNECT_MS;
-    /* Modules half fetched are asked for again on the next link. */
-    for (struct fetch *f = A.fetches; f; f = f->next) { heap_free(f->buf); f->buf = NULL; f->got = 0; }
+    orch_module_link_lost();
 }
 
 static const struct zlink_ops link_ops = { on_ready, on_message, on_down };

@@ -10,7 +10,7 @@
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/timer.h"
 
-#define ZLINK_MAX_MSG (4u << 20)
+#define ZLINK_MAX_MSG ((16u << 20) + 4096)    /* a whole 16 MiB module in one ModuleData */
 
 struct zlink {
     struct tcp_pcb *pcb;
