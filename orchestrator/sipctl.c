@@ -6,12 +6,15 @@
  *   sipctl [-s URL] describe node|app|sip NAME [-o json]
  *   sipctl [-s URL] logs SIP [-f]          (SIP: app/sip/replica, or app/sip for all)
  *   sipctl [-s URL] events [-o json] [-f]
+ *   sipctl pxe ... | fleet ...              (network boot, VM fleets: sipctl_pxe.c, sipctl_fleet.c)
  *
  * URL defaults to $SIPCTL_SERVER or http://127.0.0.1:7780. Exit status: 0 on success,
  * 1 if orchd refused the request (its message is printed), 2 on usage errors, 3 if orchd
  * cannot be reached. */
 #include <curl/curl.h>
 #include <errno.h>
+#include "orchestrator/sipctl_fleet.h"
+#include "orchestrator/sipctl_pxe.h"
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -160,7 +163,9 @@ static void usage(void)
                     "       sipctl [-s URL] get nodes|apps|sips|channels [-o json]\n"
                     "       sipctl [-s URL] describe node|app|sip NAME [-o json]\n"
                     "       sipctl [-s URL] logs SIP [-f]\n"
-                    "       sipctl [-s URL] events [-o json] [-f]\n");
+                    "       sipctl [-s URL] events [-o json] [-f]\n"
+                    "       sipctl pxe config|script|chain|serve ...   (sipctl pxe --help)\n"
+                    "       sipctl fleet up|status|down ...            (sipctl fleet --help)\n");
     exit(2);
 }
 
@@ -329,6 +334,8 @@ static void describe_print(const char *kind, json_t *j)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "pxe")) return sipctl_pxe(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "fleet")) return sipctl_fleet(argc - 1, argv + 1);
     server = getenv("SIPCTL_SERVER") ? getenv("SIPCTL_SERVER") : "http://127.0.0.1:7780";
     int i = 1;
     if (i + 1 < argc && !strcmp(argv[i], "-s")) {

@@ -77,11 +77,11 @@ int main(void)
     snprintf(out, sizeof out, "%s/up.out", lab.dir);
     snprintf(state, sizeof state, "%s/fleet", lab.dir);
     double t0 = now_s();
-    int rc = proc_run("ip netns exec %s build/bin/sipctl-boot fleet up -n %d --name fb --uri '%s' "
+    int rc = proc_run("ip netns exec %s build/bin/sipctl fleet up -n %d --name fb --uri '%s' "
                       "--state-dir %s --domain-type %s --wait-for %s --timeout 600 >%s 2>&1",
                       lab.netns, NODES, lab.uri, state, type, stage, out);
     double fleet = now_s() - t0;
-    proc_run("ip netns exec %s build/bin/sipctl-boot fleet down --state-dir %s --uri '%s'", lab.netns, state, lab.uri);
+    proc_run("ip netns exec %s build/bin/sipctl fleet down --state-dir %s --uri '%s'", lab.netns, state, lab.uri);
     if (rc) {
         char *t = file_read(out);
         fprintf(stderr, "fleet up failed:\n%s\n", t);

@@ -22,7 +22,7 @@
 #include "tests/fleet/lab_libvirtd.h"
 #include "tests/pxe/proc.h"
 
-#define SIPCTL "build/bin/sipctl-boot"
+#define SIPCTL "build/bin/sipctl"
 #define KERNEL "build/bin/multiplicity-metal.elf"
 #define NODES 4
 

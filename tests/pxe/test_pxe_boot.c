@@ -33,7 +33,7 @@
 #include "tests/pxe/proc.h"
 
 #define KERNEL      "build/bin/multiplicity-metal.elf"
-#define SIPCTL_BOOT "build/bin/sipctl-boot"
+#define SIPCTL      "build/bin/sipctl"
 #define E1000_ROM   "/usr/lib/ipxe/qemu/pxe-e1000.rom"
 #define BOOT_LIMIT_S 120        /* TCG on two shared cores; KVM needs a fraction */
 
@@ -169,16 +169,16 @@ static void test_sipctl_pxe_cli(void)
     char dir[64], path[128];
     CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
     snprintf(path, sizeof path, "%s/out.conf", dir);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe config --interface lo -o %s", path) == 0);
+    CU_ASSERT(proc_run(SIPCTL " pxe config --interface lo -o %s", path) == 0);
     char *t = file_read(path);
     CU_ASSERT(contains(t, "dhcp-range=127.0.0.0,proxy,255.0.0.0\n"));
     CU_ASSERT(contains(t, "http://127.0.0.1:8080/boot.ipxe?mac="));
     free(t);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe config") == 2);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe config --interface lo --range nonsense") == 2);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe script --labels 'a b'") == 2);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe frobnicate") == 2);
-    CU_ASSERT(proc_run(SIPCTL_BOOT " pxe serve --listen 127.0.0.1:0 --advertise h --kernel /nonexistent") == 1);
+    CU_ASSERT(proc_run(SIPCTL " pxe config") == 2);
+    CU_ASSERT(proc_run(SIPCTL " pxe config --interface lo --range nonsense") == 2);
+    CU_ASSERT(proc_run(SIPCTL " pxe script --labels 'a b'") == 2);
+    CU_ASSERT(proc_run(SIPCTL " pxe frobnicate") == 2);
+    CU_ASSERT(proc_run(SIPCTL " pxe serve --listen 127.0.0.1:0 --advertise h --kernel /nonexistent") == 1);
     proc_rmdir(dir);
 }
 
@@ -265,7 +265,6 @@ static void test_boot_routes(void)
 /* ---- QEMU, user-mode networking ----------------------------------------------------- */
 
 #define ORCHD  "build/bin/orchd"
-#define SIPCTL "build/bin/sipctl"
 #define TICKER_APP "orchestrator/examples/tick.yaml"
 #define TICKER_WASM "build/sips/tests/orchestrator/sips/ticker.wasm"
 
@@ -473,7 +472,7 @@ static void test_lab_netns(void)
     /* the boot server and dnsmasq in proxy-DHCP mode, configured by sipctl */
     snprintf(bootlog, sizeof bootlog, "%s/boot.log", lab_dir);
     snprintf(path, sizeof path, "%s/server.out", lab_dir);
-    char *server_argv[] = { SIPCTL_BOOT, "pxe", "serve", "--listen", "10.77.0.1:8080",
+    char *server_argv[] = { SIPCTL, "pxe", "serve", "--listen", "10.77.0.1:8080",
                             "--kernel", KERNEL, "--zmq", "10.77.0.1:7000", "--labels", "lab=netns",
                             "--log", bootlog, NULL };
     server = proc_start(lab_ns, server_argv, path);
@@ -481,7 +480,7 @@ static void test_lab_netns(void)
     char plog[200], ppid[200];
     snprintf(plog, sizeof plog, "%s/proxy.log", lab_dir);
     snprintf(ppid, sizeof ppid, "%s/proxy.pid", lab_dir);
-    CU_ASSERT(proc_run("ip netns exec %s " SIPCTL_BOOT " pxe config --interface br0 "
+    CU_ASSERT(proc_run("ip netns exec %s " SIPCTL " pxe config --interface br0 "
                        "--orch http://10.77.0.1:8080 --log-file %s --pid-file %s -o %s",
                        lab_ns, plog, ppid, conf) == 0);
     char *t = file_read(conf);
@@ -543,7 +542,7 @@ int main(void)
     CU_add_test(s, "scripts refuse injected commands", test_script_refuses_injection);
     CU_add_test(s, "dnsmasq proxy-DHCP configuration", test_dnsmasq_proxy);
     CU_add_test(s, "dnsmasq configuration refuses bad options", test_dnsmasq_bad_options);
-    CU_add_test(s, "sipctl-boot pxe command line", test_sipctl_pxe_cli);
+    CU_add_test(s, "sipctl pxe command line", test_sipctl_pxe_cli);
     s = CU_add_suite("boot routes", NULL, NULL);
     CU_add_test(s, "script, chain, kernel, errors, access log", test_boot_routes);
     const char *only = getenv("MULT_PXE_ONLY");         /* "unit" skips the VMs */
