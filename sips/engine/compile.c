@@ -1100,7 +1100,7 @@ static bool do_end(cc *c)
         return INVALID("type mismatch");
     if (f->kind == CTRL_IF) {
         /* no else: the false path must produce the results from the params */
-        if (f->nparams != f->nresults || rt_memcmp(f->params, f->results, f->nparams))
+        if (f->nparams != f->nresults || (f->nparams && rt_memcmp(f->params, f->results, f->nparams)))
             return INVALID("type mismatch");
     }
     /* results sit in their canonical slots */
@@ -1525,7 +1525,8 @@ wasm_errcode wasm_compile_func(const wasm_module *m, uint32_t func_index, wasm_c
     c.local_types = rt_malloc(nl ? nl : 1);
     if (!c.local_types)
         return engine_err(err, WASM_ERR_NOMEM, "out of memory");
-    rt_memcpy(c.local_types, t->params, t->nparams);
+    if (t->nparams)
+        rt_memcpy(c.local_types, t->params, t->nparams);
     if (df->nlocals)
         rt_memcpy(c.local_types + t->nparams, df->local_types, df->nlocals);
 

@@ -303,7 +303,7 @@ bool wasm_instance_export(const wasm_instance *inst, const char *name, uint32_t 
     const wasm_decoded *d = &inst->m->d;
     for (uint32_t i = 0; i < d->nexports; i++) {
         const wasm_decoded_export *e = &d->exports[i];
-        if (e->name_len != name_len || rt_memcmp(e->name, name, name_len) != 0)
+        if (e->name_len != name_len || (name_len && rt_memcmp(e->name, name, name_len) != 0))
             continue;
         out->kind = e->kind;
         switch (e->kind) {

@@ -113,8 +113,8 @@ void wasm_store_free(wasm_store *s)
 bool functype_eq(const wasm_functype *a, const wasm_functype *b)
 {
     return a->nparams == b->nparams && a->nresults == b->nresults &&
-           rt_memcmp(a->params, b->params, a->nparams) == 0 &&
-           rt_memcmp(a->results, b->results, a->nresults) == 0;
+           (!a->nparams || rt_memcmp(a->params, b->params, a->nparams) == 0) &&
+           (!a->nresults || rt_memcmp(a->results, b->results, a->nresults) == 0);
 }
 
 static bool copy_functype(wasm_functype *dst, const wasm_functype *src)

@@ -146,7 +146,7 @@ static wasm_errcode build_index_spaces(wasm_module *m, wasm_err *err)
 
 static bool name_eq(const wasm_decoded_export *a, const wasm_decoded_export *b)
 {
-    return a->name_len == b->name_len && rt_memcmp(a->name, b->name, a->name_len) == 0;
+    return a->name_len == b->name_len && (!a->name_len || rt_memcmp(a->name, b->name, a->name_len) == 0);
 }
 
 /* Sort helper for duplicate export detection: order by (len, bytes). */
@@ -154,7 +154,7 @@ static int name_cmp(const wasm_decoded_export *a, const wasm_decoded_export *b)
 {
     if (a->name_len != b->name_len)
         return a->name_len < b->name_len ? -1 : 1;
-    return rt_memcmp(a->name, b->name, a->name_len);
+    return a->name_len ? rt_memcmp(a->name, b->name, a->name_len) : 0;
 }
 
 static wasm_errcode check_exports(wasm_module *m, wasm_err *err)
