@@ -146,20 +146,29 @@ char *qemu_output(const struct qemu_vm *vm)
     return buf;
 }
 
+/* The text is there and so is the end of its line: the kernel writes the console one
+ * character at a time, and a caller that stops QEMU as soon as a line starts would
+ * read half of it. */
+static int seen_whole_line(const char *out, const char *text)
+{
+    const char *at = strstr(out, text);
+    return at && strchr(at + strlen(text), '\n') != NULL;
+}
+
 int qemu_wait_for(struct qemu_vm *vm, const char *text, int timeout_s)
 {
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         char *out = qemu_output(vm);
-        int found = strstr(out, text) != NULL;
+        int found = seen_whole_line(out, text);
         free(out);
         if (found) return 1;
         if (vm->pid > 0 && waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
             track(vm->pid, 0);
             vm->pid = 0;                        /* exited; one last look */
             out = qemu_output(vm);
-            found = strstr(out, text) != NULL;
+            found = strstr(out, text) != NULL;      /* a last line may lack its newline */
             free(out);
             return found;
         }
