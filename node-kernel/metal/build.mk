@@ -22,8 +22,10 @@ METAL_SHARED := netchan/zmtp/zmtp_conn.c netchan/zmtp/zmtp_commands.c \
                 $(BUILD)/gen/netchan/proto/node.pb-c.c $(BUILD)/gen/netchan/proto/orch.pb-c.c
 METAL_PROTOBUF_C := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
 # netchan (channels across nodes) as it is, over the kernel's ZeroMQ subset (zmq_shim.c):
-# everything but the hosted sipnode's option parsing and run loop.
-METAL_NETCHAN := $(filter-out netchan/sipnode_opts.c netchan/run.c,$(wildcard netchan/*.c))
+# its node, links, timers, dispatch, ends, marshalling, routes and parking -- named one
+# by one, so a hosted-only file added to netchan/ does not land in the kernel.
+METAL_NETCHAN := $(addprefix netchan/,node.c link.c timers.c dispatch.c ends.c marshal.c \
+                                      route.c park.c nc_migrate.c)
 # The SIP engine, the whole node kernel core (scheduler, SIP table, exchange heap,
 # channels, the `sip` and WASI modules, migration), the contract library, and the
 # hosted node's manifest parser and deployment code (they read the embedded files
