@@ -13,7 +13,7 @@ $(ORCH_LIB): $(ORCH_LIB_OBJS)
 BINS += $(ORCH_LIB)
 
 ORCHD      := $(BUILD)/bin/orchd
-ORCHD_OBJS := $(addprefix $(BUILD)/obj/orchestrator/,orchd.o node_link.o reconcile.o apply.o http_api.o status_page.o)
+ORCHD_OBJS := $(addprefix $(BUILD)/obj/orchestrator/,orchd.o node_link.o reconcile.o apply.o http_api.o status_page.o migrate.o)
 $(ORCHD_OBJS): | $(NETCHAN_PROTO_HDRS)
 
 $(ORCHD): $(ORCHD_OBJS) $(ORCH_LIB) $(NETCHAN_PROTO_LIB) $(CONTRACTS_LIB) $(ENGINE_HOSTED)

@@ -6,6 +6,8 @@
  *   GET    /api/v1/describe?kind=node|app|sip&name=N
  *   POST   /api/v1/apply      {"file": name, "text": yaml, "base": dir for module paths}
  *   DELETE /api/v1/apps/NAME
+ *   POST   /api/v1/migrate    {"sip": APP/SIP, "to": NODE}  (202: follow GET migrations?id=N)
+ *   GET    /api/v1/migrations[?id=N]
  *   GET    /metrics, GET /
  *
  * Errors are JSON {"error": "..."} with a 4xx/5xx status. */
@@ -129,6 +131,8 @@ static json_t *get_api(orchd *o, struct MHD_Connection *c, const char *what, int
                            " substr(sip_id, 1, length(%Q) + 1) = %Q || '/') AND id > %lld ORDER BY id",
                            sip, sip, sip, after ? atoll(after) : 0LL);
     }
+    if (!strcmp(what, "migrations"))
+        return orch_migrate_list(o, arg(c, "id"));
     if (!strcmp(what, "describe"))
         return describe(o, arg(c, "kind"), arg(c, "name"), status);
     *status = 404;
@@ -191,6 +195,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             out = orch_apply(o, file ? file : "manifest", json_string_value(text), json_string_length(text),
                              json_string_value(json_object_get(in, "base")), &status);
         }
+        json_decref(in);
+    } else if (is_post && !strcmp(url, "/api/v1/migrate")) {
+        req_body *b = *con_cls;
+        json_t *in = b->too_big ? NULL : json_loadb(b->data ? b->data : "", b->len, 0, NULL);
+        out = orch_migrate_request(o, json_string_value(json_object_get(in, "sip")),
+                                   json_string_value(json_object_get(in, "to")), &status);
         json_decref(in);
     } else if (!strcmp(method, "DELETE") && !strncmp(url, "/api/v1/apps/", 13)) {
         out = orch_delete_app(o, url + 13, &status);

@@ -65,6 +65,12 @@ static void send_conn(orchd *o, orch_conn *c, Orch__OrchToNode *msg)
     send_to(o, c->ident, c->identlen, msg);
 }
 
+uint64_t orch_send_conn(orchd *o, orch_conn *c, Orch__OrchToNode *msg)
+{
+    send_conn(o, c, msg);
+    return msg->request_id;
+}
+
 static void send_ack(orchd *o, const uint8_t *ident, size_t identlen, int ok, const char *error,
                      const char *node_id, uint32_t index)
 {
@@ -252,6 +258,10 @@ static void sip_status(orchd *o, const char *node, const Orch__SipStatus *s)
                                s->sip_id);
     json_t *row = json_array_get(rows, 0);
     int active = !orch_state_final(state);
+    if (row && strcmp(jstr(row, "node"), node) && orch_migrate_incoming(o, node, s->sip_id)) {
+        json_decref(rows);          /* arriving by migration: placed there once confirmed */
+        return;
+    }
     if (!row || strcmp(jstr(row, "desired"), "run") || strcmp(jstr(row, "node"), node)) {
         if (active)     /* not placed here (rescheduled while the node was away, deleted) */
             orch_send_stop(o, node, s->sip_id, "not placed on this node");
@@ -456,7 +466,15 @@ void orch_handle_frame(orchd *o, const uint8_t *ident, size_t identlen, const ui
     case ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH:
         on_module_fetch(o, ident, identlen, msg->module_fetch);
         break;
+    case ORCH__NODE_TO_ORCH__BODY_MIGRATION_REPORT:
+        if (c)
+            orch_migrate_on_report(o, c->node_id, msg->migration_report);
+        o->kick = 1;
+        break;
     case ORCH__NODE_TO_ORCH__BODY_RESULT:
+        if (c && orch_migrate_on_result(o, c->node_id, msg->request_id ? msg->request_id : msg->result->request_id,
+                                        msg->result->ok, msg->result->error))
+            break;
         if (c && !msg->result->ok)
             store_event(o->st, "node", c->node_id, "command failed: %s", msg->result->error);
         break;

@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&o.lock, NULL);
     o.started_ms = store_now_ms();
     adopt_nodes(&o);
+    orch_migrate_init(&o);
     o.zctx = zmq_ctx_new();
     o.router = zmq_socket(o.zctx, ZMQ_ROUTER);
     int linger = 0;
@@ -135,6 +136,7 @@ int main(int argc, char **argv)
         if (now >= next_tick || o.kick) {
             o.kick = 0;
             orch_reconcile(&o);
+            orch_migrate_tick(&o);
             next_tick = now + TICK_MS;
         }
         pthread_mutex_unlock(&o.lock);

@@ -46,6 +46,21 @@ orch_conn *orch_conn_add(orchd *o, const char *node_id);
 int  orch_send_create(orchd *o, json_t *sip);
 void orch_send_stop(orchd *o, const char *node_id, const char *sip_id, const char *reason);
 void orch_send_start(orchd *o, const char *node_id, const char *sip_id);
+struct Orch__OrchToNode;
+/* Send msg to a node with a new request id (returned; the node echoes it). */
+uint64_t orch_send_conn(orchd *o, orch_conn *c, struct Orch__OrchToNode *msg);
+
+/* migrate.c: `sipctl migrate` (migrations table; the main thread drives them) */
+struct Orch__MigrationReport;
+void    orch_migrate_init(orchd *o);
+json_t *orch_migrate_request(orchd *o, const char *sip, const char *to, int *status);
+json_t *orch_migrate_list(orchd *o, const char *id);
+void    orch_migrate_tick(orchd *o);
+/* A CommandResult: 1 if it answered a migration's MigrateIn. */
+int     orch_migrate_on_result(orchd *o, const char *node, uint64_t request_id, int ok, const char *error);
+void    orch_migrate_on_report(orchd *o, const char *node, const struct Orch__MigrationReport *r);
+/* 1 if sip_id is on its way to node (its reports from there are not misplaced). */
+int     orch_migrate_incoming(orchd *o, const char *node, const char *sip_id);
 
 /* reconcile.c: dead nodes, placement, (re)starts, deletions; called every tick */
 void orch_reconcile(orchd *o);

@@ -6,6 +6,7 @@
  *   sipctl [-s URL] describe node|app|sip NAME [-o json]
  *   sipctl [-s URL] logs SIP [-f]          (SIP: app/sip/replica, or app/sip for all)
  *   sipctl [-s URL] events [-o json] [-f]
+ *   sipctl [-s URL] migrate APP/SIP --to NODE [-o json]   (waits for the outcome)
  *   sipctl pxe ... | fleet ...              (network boot, VM fleets: sipctl_pxe.c, sipctl_fleet.c)
  *
  * URL defaults to $SIPCTL_SERVER or http://127.0.0.1:7780. Exit status: 0 on success,
@@ -164,6 +165,7 @@ static void usage(void)
                     "       sipctl [-s URL] describe node|app|sip NAME [-o json]\n"
                     "       sipctl [-s URL] logs SIP [-f]\n"
                     "       sipctl [-s URL] events [-o json] [-f]\n"
+                    "       sipctl [-s URL] migrate APP/SIP --to NODE [-o json]\n"
                     "       sipctl pxe config|script|chain|serve ...   (sipctl pxe --help)\n"
                     "       sipctl fleet up|status|down ...            (sipctl fleet --help)\n");
     exit(2);
@@ -332,6 +334,67 @@ static void describe_print(const char *kind, json_t *j)
     }
 }
 
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Ask orchd to move a SIP, then follow the migration until it is done or failed. */
+static int cmd_migrate(const char *sip, const char *to, int json)
+{
+    double t0 = mono_ms();
+    json_t *req = json_pack("{s:s, s:s}", "sip", sip, "to", to), *ans;
+    char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    long st = request("POST", "/api/v1/migrate", body, &ans);
+    free(body);
+    if (!st)
+        return 3;
+    if (st >= 400 || !ans) {
+        fprintf(stderr, "sipctl: migrate: %s\n", json_string_value(json_object_get(ans, "error")) ?: "bad answer");
+        json_decref(ans);
+        return 1;
+    }
+    long long id = (long long)json_integer_value(json_object_get(ans, "id"));
+    json_decref(ans);
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/migrations?id=%lld", id);
+    json_t *m = NULL;
+    const char *state = "";
+    while (mono_ms() - t0 < 60000) {
+        json_t *rows = get(path);
+        json_decref(m);
+        m = json_incref(json_array_get(rows, 0));
+        json_decref(rows);
+        state = json_string_value(json_object_get(m, "state")) ?: "";
+        if (!strcmp(state, "done") || !strcmp(state, "failed"))
+            break;
+        usleep(5000);
+    }
+    double total = mono_ms() - t0;
+    const char *sid = json_string_value(json_object_get(m, "sip_id")) ?: sip;
+    const char *src = json_string_value(json_object_get(m, "source")) ?: "?";
+    const char *err = json_string_value(json_object_get(m, "error")) ?: "";
+    int rc = !strcmp(state, "done") ? 0 : 1;
+    if (json) {
+        json_object_set_new(m, "total_ms", json_real(total));
+        print_json(m);
+    } else if (!rc) {
+        printf("migrated %s from %s to %s: downtime %.3f ms, total %.1f ms, image %lld KiB\n", sid, src, to,
+               json_integer_value(json_object_get(m, "downtime_us")) / 1000.0, total,
+               (long long)json_integer_value(json_object_get(m, "image_bytes")) >> 10);
+    } else if (!strcmp(state, "failed")) {
+        fprintf(stderr, "sipctl: migration of %s from %s to %s failed: %s\n", sid, src, to, err);
+    } else {
+        fprintf(stderr, "sipctl: migration %lld of %s: no outcome after %.0f s (state %s)\n", id, sid,
+                total / 1000, state);
+    }
+    json_decref(m);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "pxe")) return sipctl_pxe(argc - 1, argv + 1);
@@ -348,9 +411,11 @@ int main(int argc, char **argv)
     /* gather the remaining words and the flags -o json, -f, -f FILE */
     const char *words[4] = { 0 };
     int nwords = 0, json = 0, follow = 0;
-    const char *file = NULL;
+    const char *file = NULL, *to = NULL;
     for (; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+            to = argv[++i];
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             if (strcmp(argv[++i], "json")) {
                 fprintf(stderr, "sipctl: -o: only json is supported\n");
                 return 2;
@@ -417,6 +482,10 @@ int main(int argc, char **argv)
         if (nwords)
             usage();
         rc = cmd_events(json, follow);
+    } else if (!strcmp(cmd, "migrate")) {
+        if (nwords != 1 || !to)
+            usage();
+        rc = cmd_migrate(words[0], to, json);
     } else {
         usage();
     }

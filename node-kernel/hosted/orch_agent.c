@@ -9,6 +9,7 @@
 #include "node-kernel/hosted/deploy.h"
 #include "node-kernel/hosted/loglines.h"
 #include "netchan/netchan.h"
+#include "netchan/nc_migrate.h"
 #include "netchan/proto/orch.pb-c.h"
 #include "orchestrator/sha256.h"
 #include <signal.h>
@@ -34,6 +35,7 @@ typedef struct agent_sip {
     char error[200];
     uint64_t fuel, memory, changed_ms, log_seq;
     Orch__OrchToNode *waiting;      /* a create waiting for its module */
+    uint64_t migrating;             /* id of the migration taking it away (0: none) */
 } agent_sip;
 
 typedef struct module_entry {
@@ -48,6 +50,11 @@ typedef struct local_end { uint64_t chan; endpoint *ep; } local_end;
 
 typedef struct loaded_set { uint8_t hash[32]; contract_set *set; } loaded_set;
 
+typedef struct prep_in {            /* a MigrateIn waiting for its module */
+    uint8_t hash[32];
+    uint64_t request_id;
+} prep_in;
+
 static struct {
     kernel *k;
     nc_node *nc;
@@ -56,6 +63,7 @@ static struct {
     agent_sip *sips; uint32_t nsips;
     module_entry *mods; uint32_t nmods;
     local_end *ends; uint32_t nends;
+    prep_in *preps; uint32_t npreps;
     uint64_t boot_id, start_ms, hb_seq, next_hb_ms;
     uint32_t hb_ms;
     int registered;
@@ -293,6 +301,8 @@ static void on_exit_sip(void *arg, sip *s)
     if (!a)
         return;
     a->s = NULL;
+    if (s->end == SIP_END_MIGRATED)     /* it runs on the target now: done() reports */
+        return;
     a->fuel = s->fuel_used;
     a->exit_code = s->exit_code;
     Orch__SipState st = s->end == SIP_END_EXIT ? ORCH__SIP_STATE__SIP_EXITED
@@ -367,21 +377,27 @@ static int bind_end(sip *s, const Orch__EndpointBinding *b, char *err, size_t er
 }
 
 /* The contract files a create carries, loaded as one set once per distinct content. */
+static int load_contract_files(Orch__ContractSource *const *files, size_t n, char *err, size_t errlen);
 static int load_contracts(const Orch__SipCreate *c, char *err, size_t errlen)
 {
-    if (!c->n_contracts)
+    return load_contract_files(c->contracts, c->n_contracts, err, errlen);
+}
+
+static int load_contract_files(Orch__ContractSource *const *files, size_t nfiles, char *err, size_t errlen)
+{
+    if (!nfiles)
         return 0;
     size_t total = 0;
-    for (size_t i = 0; i < c->n_contracts; i++)
-        total += c->contracts[i]->source.len + strlen(c->contracts[i]->file) + 2;
+    for (size_t i = 0; i < nfiles; i++)
+        total += files[i]->source.len + strlen(files[i]->file) + 2;
     uint8_t *all = malloc(total + 1), hash[32];
     size_t off = 0;
-    for (size_t i = 0; i < c->n_contracts; i++) {
-        size_t fl = strlen(c->contracts[i]->file);
-        memcpy(all + off, c->contracts[i]->file, fl + 1);
+    for (size_t i = 0; i < nfiles; i++) {
+        size_t fl = strlen(files[i]->file);
+        memcpy(all + off, files[i]->file, fl + 1);
         off += fl + 1;
-        memcpy(all + off, c->contracts[i]->source.data, c->contracts[i]->source.len);
-        off += c->contracts[i]->source.len;
+        memcpy(all + off, files[i]->source.data, files[i]->source.len);
+        off += files[i]->source.len;
         all[off++] = 0;
     }
     sha256(all, off, hash);
@@ -392,9 +408,9 @@ static int load_contracts(const Orch__SipCreate *c, char *err, size_t errlen)
     contract_set *set = contract_set_new();
     contract_error ce;
     int rc = 0;
-    for (size_t i = 0; i < c->n_contracts && !rc; i++)
-        rc = contract_set_add(set, (const char *)c->contracts[i]->source.data, c->contracts[i]->source.len,
-                              c->contracts[i]->file, &ce);
+    for (size_t i = 0; i < nfiles && !rc; i++)
+        rc = contract_set_add(set, (const char *)files[i]->source.data, files[i]->source.len,
+                              files[i]->file, &ce);
     if (!rc)
         rc = contract_set_finish(set, &ce);
     if (!rc && kernel_add_contracts(ag.k, set)) {
@@ -487,6 +503,187 @@ static void send_fetch(const uint8_t *hash, uint64_t offset)
     send_msg(&m);
 }
 
+/* ---- migrations (docs/migration.md): MigrateIn readies the target, MigrateOut starts
+ * nc_migrate on the source; nc_migrate's hooks turn into MigrationReports. ---------------- */
+
+static void send_result(uint64_t request_id, bool ok, const char *error)
+{
+    Orch__CommandResult r = ORCH__COMMAND_RESULT__INIT;
+    r.request_id = request_id;
+    r.ok = ok;
+    r.error = (char *)(error ? error : "");
+    Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+    m.request_id = request_id;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_RESULT;
+    m.result = &r;
+    send_msg(&m);
+}
+
+static void send_mig_report(uint64_t id, const char *sip_id, Orch__MigrationPhase phase,
+                            uint64_t downtime_us, uint64_t bytes, const char *error)
+{
+    Orch__MigrationReport r = ORCH__MIGRATION_REPORT__INIT;
+    r.migration_id = id;
+    r.sip_id = (char *)sip_id;
+    r.phase = phase;
+    r.downtime_us = downtime_us;
+    r.snapshot_bytes = bytes;
+    r.error = (char *)(error ? error : "");
+    Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_MIGRATION_REPORT;
+    m.migration_report = &r;
+    send_msg(&m);
+}
+
+/* nc_migrate's find hook: the module of an arriving SIP, from the cache MigrateIn filled. */
+static const wasm_module *mig_find(void *arg, const uint8_t hash[MIGRATE_HASH_LEN], char *err, size_t errlen)
+{
+    (void)arg;
+    module_entry *me = find_module(hash);
+    if (!me || !me->m) {
+        snprintf(err, errlen, "module not in this node's cache");
+        return NULL;
+    }
+    return me->m;
+}
+
+/* Source side: the migration is over. On success the SIP lives on the target: forget it. */
+static void mig_done(void *arg, const char *sip_name, uint64_t id, bool ok, const char *error,
+                     uint64_t elapsed_ns, uint64_t image_bytes)
+{
+    (void)arg;
+    (void)sip_name;
+    agent_sip *a = NULL;
+    for (uint32_t i = 0; i < ag.nsips; i++)
+        if (ag.sips[i].migrating == id)
+            a = &ag.sips[i];
+    if (!a)
+        return;
+    char sid[sizeof a->id];
+    snprintf(sid, sizeof sid, "%s", a->id);
+    a->migrating = 0;
+    if (ok) {
+        fprintf(stderr, "sipnode[%s]: %s migrated away in %.3f ms\n", opt.id, sid, elapsed_ns / 1e6);
+        if (a->s) {                 /* cannot happen after a commit; be safe */
+            ag.k->on_exit = NULL;
+            sip_kill(a->s, "migrated");
+            ag.k->on_exit = on_exit_sip;
+        }
+        *a = ag.sips[--ag.nsips];
+        send_mig_report(id, sid, ORCH__MIGRATION_PHASE__MIGRATION_DONE, elapsed_ns / 1000, image_bytes, NULL);
+    } else {
+        fprintf(stderr, "sipnode[%s]: migration of %s failed: %s\n", opt.id, sid, error);
+        send_mig_report(id, sid, ORCH__MIGRATION_PHASE__MIGRATION_FAILED, 0, image_bytes, error);
+    }
+}
+
+/* Target side: the SIP runs here now. */
+static void mig_arrived(void *arg, sip *t, const char *sip_id, uint64_t id)
+{
+    (void)arg;
+    agent_sip *a = find_sip(sip_id);
+    if (a && a->waiting) {
+        orch__orch_to_node__free_unpacked(a->waiting, NULL);
+        a->waiting = NULL;
+    }
+    if (!a) {
+        ag.sips = realloc(ag.sips, (ag.nsips + 1) * sizeof *ag.sips);
+        a = &ag.sips[ag.nsips++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->id, sizeof a->id, "%s", sip_id);
+    }
+    snprintf(a->name, sizeof a->name, "%s", t->name);
+    a->s = t;
+    a->kid = t->id;
+    a->memory = t->quota.memory_bytes ? t->quota.memory_bytes : SIP_DEFAULT_MEMORY;
+    a->exit_code = 0;
+    a->migrating = 0;
+    fprintf(stderr, "sipnode[%s]: %s arrived (migration %llu)\n", opt.id, sip_id, (unsigned long long)id);
+    set_state(a, ORCH__SIP_STATE__SIP_RUNNING, NULL);
+    send_mig_report(id, sip_id, ORCH__MIGRATION_PHASE__MIGRATION_RESUMED, 0, 0, NULL);
+}
+
+/* Target: know the source, load the app's contracts, have the module; answer when ready. */
+static void on_migrate_in(uint64_t request_id, const Orch__MigrateIn *mi)
+{
+    char err[256] = "";
+    if (!ag.nc)
+        snprintf(err, sizeof err, "this node has no netchan (--orch-nc)");
+    else if (!mi->source || !mi->source->node_id[0] || mi->module_hash.len != 32)
+        snprintf(err, sizeof err, "MigrateIn without source or module hash");
+    else if (nc_add_peer(ag.nc, mi->source->node_id, mi->source->address))
+        snprintf(err, sizeof err, "cannot reach source node %s", mi->source->node_id);
+    else
+        load_contract_files(mi->contracts, mi->n_contracts, err, sizeof err);
+    if (err[0]) {
+        send_result(request_id, false, err);
+        return;
+    }
+    module_entry *me = find_module(mi->module_hash.data);
+    if (me && me->m) {
+        send_result(request_id, true, NULL);
+        return;
+    }
+    if (!me) {
+        ag.mods = realloc(ag.mods, (ag.nmods + 1) * sizeof *ag.mods);
+        me = &ag.mods[ag.nmods++];
+        memset(me, 0, sizeof *me);
+        memcpy(me->hash, mi->module_hash.data, 32);
+    }
+    if (!me->fetching) {
+        me->fetching = 1;
+        send_fetch(me->hash, 0);
+    }
+    ag.preps = realloc(ag.preps, (ag.npreps + 1) * sizeof *ag.preps);
+    memcpy(ag.preps[ag.npreps].hash, me->hash, 32);
+    ag.preps[ag.npreps++].request_id = request_id;
+}
+
+/* The module of waiting MigrateIns arrived (m) or could not be had (err). */
+static void answer_preps(const uint8_t *hash, const wasm_module *m, const char *err)
+{
+    for (uint32_t i = 0; i < ag.npreps;) {
+        if (memcmp(ag.preps[i].hash, hash, 32)) {
+            i++;
+            continue;
+        }
+        send_result(ag.preps[i].request_id, m != NULL, m ? NULL : err);
+        ag.preps[i] = ag.preps[--ag.npreps];
+    }
+}
+
+/* Source: pause the SIP and send it to the target (nc_migrate); the outcome comes to
+ * mig_done. */
+static void on_migrate_out(const Orch__MigrateOut *mo)
+{
+    char err[256] = "";
+    agent_sip *a = find_sip(mo->sip_id);
+    if (!ag.nc)
+        snprintf(err, sizeof err, "this node has no netchan (--orch-nc)");
+    else if (!a || !a->s)
+        snprintf(err, sizeof err, "%s does not run on %s", mo->sip_id, opt.id);
+    else if (a->state == ORCH__SIP_STATE__SIP_CREATED)
+        snprintf(err, sizeof err, "%s is not started yet", mo->sip_id);
+    else if (a->migrating)
+        snprintf(err, sizeof err, "%s is migrating already", mo->sip_id);
+    else if (!mo->target || !mo->target->node_id[0] || !strcmp(mo->target->node_id, opt.id))
+        snprintf(err, sizeof err, "bad migration target");
+    else if (nc_add_peer(ag.nc, mo->target->node_id, mo->target->address))
+        snprintf(err, sizeof err, "cannot reach target node %s", mo->target->node_id);
+    if (!err[0]) {
+        a->migrating = mo->migration_id;
+        if (nc_migrate_start(ag.nc, a->s, mo->target->node_id, mo->migration_id, a->id, err, sizeof err)) {
+            a->migrating = 0;
+        } else {
+            fprintf(stderr, "sipnode[%s]: migrating %s to %s\n", opt.id, a->id, mo->target->node_id);
+            send_mig_report(mo->migration_id, a->id, ORCH__MIGRATION_PHASE__MIGRATION_SENT, 0, 0, NULL);
+            return;
+        }
+    }
+    fprintf(stderr, "sipnode[%s]: migration of %s refused: %s\n", opt.id, mo->sip_id, err);
+    send_mig_report(mo->migration_id, mo->sip_id, ORCH__MIGRATION_PHASE__MIGRATION_FAILED, 0, 0, err);
+}
+
 /* Returns true if msg was kept (waiting for a module). */
 static bool on_create(Orch__OrchToNode *msg)
 {
@@ -567,6 +764,7 @@ static void on_module(const Orch__ModuleData *d)
     free(me->buf);
     me->buf = NULL;
     me->got = me->total = 0;
+    answer_preps(me->hash, me->m, err);
     for (uint32_t i = 0; i < ag.nsips; i++) {
         agent_sip *a = &ag.sips[i];
         if (!a->waiting || memcmp(a->waiting->sip_create->module_hash.data, me->hash, 32))
@@ -630,6 +828,12 @@ static void on_message(const uint8_t *buf, size_t len)
     case ORCH__ORCH_TO_NODE__BODY_MODULE_DATA:
         on_module(msg->module_data);
         break;
+    case ORCH__ORCH_TO_NODE__BODY_MIGRATE_IN:
+        on_migrate_in(msg->request_id, msg->migrate_in);
+        break;
+    case ORCH__ORCH_TO_NODE__BODY_MIGRATE_OUT:
+        on_migrate_out(msg->migrate_out);
+        break;
     default:
         break;
     }
@@ -667,6 +871,8 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
             deploy_free(&d);
             return 2;
         }
+        nc_migrate_hooks mh = { .find = mig_find, .done = mig_done, .arrived = mig_arrived };
+        nc_migrate_set_hooks(ag.nc, &mh);
     }
     ag.zctx = zmq_ctx_new();
     ag.dealer = zmq_socket(ag.zctx, ZMQ_DEALER);
@@ -706,14 +912,18 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
             on_message(zmq_msg_data(&m), zmq_msg_size(&m));
             zmq_msg_close(&m);
         }
-        if (ag.nc)
+        if (ag.nc) {
             nc_poll(ag.nc, busy ? 0 : 5);
+            nc_migrate_poll(ag.nc);
+        }
         else if (!busy)
             usleep(1000);
     }
     fprintf(stderr, "sipnode[%s]: stopping\n", opt.id);
-    if (ag.nc)
+    if (ag.nc) {
+        nc_migrate_forget(ag.nc);
         nc_free(ag.nc);
+    }
     for (uint32_t i = 0; i < ag.nends; i++)
         chan_close(ag.ends[i].ep);
     ag.k->on_exit = NULL;
@@ -734,6 +944,7 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
     free(ag.mods);
     free(ag.sips);
     free(ag.ends);
+    free(ag.preps);
     zmq_close(ag.dealer);
     zmq_ctx_term(ag.zctx);
     return 0;
