@@ -7,8 +7,12 @@
  * (whole or in chunks); CommandResult for commands with nothing else to say.
  *
  * Channels: a binding whose peer end lives on this node is wired here once both SIPs
- * exist (a SIP starts when all its bindings are wired). Bindings to other nodes need
- * netchan on metal, which is not written yet: such a SIP is reported FAILED. */
+ * exist (a SIP starts when all its bindings are wired). A binding whose peer end is on
+ * another node goes through netchan (netchan/*.c over the kernel's ZeroMQ subset,
+ * zmq_shim.c), started once the node is registered: it listens at ncaddr=tcp://HOST:PORT
+ * (default tcp://<its address>:5600) on that port on every address, so behind a NAT
+ * (QEMU user networking with hostfwd) HOST may be the address the other nodes see.
+ * Modules are cached and fetched by orch_modules.c. */
 #include <string.h>
 #include <stdlib.h>
 #include "lwip/netif.h"
