@@ -8,7 +8,7 @@
  *
  * Channels: a binding whose peer end lives on this node is wired here once both SIPs
  * exist (a SIP starts when all its bindings are wired). A binding whose peer end is on
- * another node goes through netchan (netchan/*.c over the kernel's ZeroMQ subset,
+ * another node goes through netchan (netchan's own code over the kernel's ZeroMQ subset,
  * zmq_shim.c), started once the node is registered: it listens at ncaddr=tcp://HOST:PORT
  * (default tcp://<its address>:5600) on that port on every address, so behind a NAT
  * (QEMU user networking with hostfwd) HOST may be the address the other nodes see.
