@@ -81,6 +81,9 @@ int main(void)
                       "--state-dir %s --domain-type %s --wait-for %s --timeout 600 >%s 2>&1",
                       lab.netns, NODES, lab.uri, state, type, stage, out);
     double fleet = now_s() - t0;
+    char *timeline = file_read(out);            /* the per-node progress, for the reader */
+    fprintf(stderr, "%s", timeline);
+    free(timeline);
     proc_run("ip netns exec %s build/bin/sipctl fleet down --state-dir %s --uri '%s'", lab.netns, state, lab.uri);
     if (rc) {
         char *t = file_read(out);
