@@ -9,8 +9,8 @@
  *               DHCP address
  *   lab         a lab in network namespaces the test creates: a bridge, an "existing"
  *               DHCP server in a second namespace, dnsmasq with `sipctl pxe config`'s
- *               proxy-DHCP configuration, the boot server, two QEMU VMs on tap devices,
- *               all PXE-booting the kernel
+ *               proxy-DHCP configuration, the boot server, orchd, two QEMU VMs on tap
+ *               devices, all PXE-booting the kernel and registering
  *
  * Every process is killed by PID and every namespace and file removed, also when a test
  * fails or the program is interrupted. */
@@ -454,7 +454,8 @@ static void test_lab_netns(void)
 {
     enum { VMS = 2 };
     char path[200], conf[200], bootlog[200], serial[VMS][200];
-    pid_t dhcp = -1, proxy = -1, server = -1, vm[VMS] = { -1, -1 };
+    pid_t dhcp = -1, proxy = -1, server = -1, orchd = -1, vm[VMS] = { -1, -1 };
+    int reg = kernel_can_register();
     CU_ASSERT_FATAL(proc_tmpdir(lab_dir, sizeof lab_dir) == 0);
     int up = lab_setup(VMS) == 0;
     CU_ASSERT(up);
@@ -469,11 +470,20 @@ static void test_lab_netns(void)
                           range, leases, pidf, NULL };
     dhcp = proc_start(dhcp_ns, dhcp_argv, dlog);
 
+    /* the orchestrator the nodes join */
+    if (reg) {
+        char db[200], out[200];
+        snprintf(db, sizeof db, "%s/orchd.db", lab_dir);
+        snprintf(out, sizeof out, "%s/orchd.out", lab_dir);
+        char *orchd_argv[] = { ORCHD, "--db", db, "--listen", "tcp://10.77.0.1:7700", "--http", "7780", NULL };
+        orchd = proc_start(lab_ns, orchd_argv, out);
+    }
+
     /* the boot server and dnsmasq in proxy-DHCP mode, configured by sipctl */
     snprintf(bootlog, sizeof bootlog, "%s/boot.log", lab_dir);
     snprintf(path, sizeof path, "%s/server.out", lab_dir);
     char *server_argv[] = { SIPCTL, "pxe", "serve", "--listen", "10.77.0.1:8080",
-                            "--kernel", KERNEL, "--zmq", "10.77.0.1:7000", "--labels", "lab=netns",
+                            "--kernel", KERNEL, "--zmq", "10.77.0.1:7700", "--labels", "lab=netns",
                             "--log", bootlog, NULL };
     server = proc_start(lab_ns, server_argv, path);
     snprintf(conf, sizeof conf, "%s/proxy.conf", lab_dir);
@@ -502,9 +512,11 @@ static void test_lab_netns(void)
         vm[i] = qemu_netboot(lab_ns, netdev, mac, serial[i]);
         CU_ASSERT(vm[i] > 0);
     }
-    int bound[VMS];
+    int bound[VMS], registered[VMS] = { 0 };
     for (int i = 0; i < VMS; i++) bound[i] = file_wait_for(serial[i], "DHCP: bound 10.77.0.1", vm[i], BOOT_LIMIT_S);
+    for (int i = 0; i < VMS && reg; i++) registered[i] = file_wait_for(serial[i], "ORCH: registered as", vm[i], 60);
     for (int i = 0; i < VMS; i++) proc_stop(vm[i], 500);
+    proc_stop(orchd, 2000);
     proc_stop(proxy, 2000);
     proc_stop(dhcp, 2000);
     proc_stop(server, 2000);
@@ -515,7 +527,8 @@ static void test_lab_netns(void)
         CU_ASSERT(bound[i]);
         CU_ASSERT(contains(out, "Multiplicity metal node kernel booting"));
         CU_ASSERT(contains(out, "label lab=netns"));
-        CU_ASSERT(contains(out, "orchestrator host 10.77.0.1 port 7000"));
+        CU_ASSERT(contains(out, "orchestrator host 10.77.0.1 port 7700"));
+        if (reg) CU_ASSERT(registered[i]);
         CU_ASSERT(!contains(out, "PANIC"));
         snprintf(want, sizeof want, " script 52:54:00:77:00:%02x 200\n", i + 1);
         CU_ASSERT(contains(l, want));
@@ -553,7 +566,7 @@ int main(void)
         CU_add_test(s, "iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
-            CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs", test_lab_netns);
+            CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs boot and register", test_lab_netns);
         } else {
             fprintf(stderr, "pxe: lab test needs root and dnsmasq: not run\n");
         }
