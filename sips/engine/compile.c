@@ -345,6 +345,23 @@ static void emit_jump(cc *c, uint32_t idx)
         emit(c, OP_RETURN, 0);
         return;
     }
+    if (!dead(c) && !c->fail && c->last_op == OP_I32_ADD_K && c->last_pos + 4 == c->ncode &&
+        c->code[c->last_pos + 1] < c->nlocals * WASM_SLOT) {
+        /* a local update right before the jump (i++ at the end of a loop or switch case) */
+        if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 1, sizeof(uint32_t))) {
+            c->fail = WASM_ERR_NOMEM;
+            return;
+        }
+        uint32_t at = c->last_pos;
+        c->code[at] = (uint32_t)c->h[OP_I32_ADD_K_BR];
+        c->ncode++;
+        c->last_op = OP_I32_ADD_K_BR;
+        if (f->kind == CTRL_LOOP)
+            c->code[at + 4] = f->loop_pos - at;
+        else
+            add_fixup(c, idx, at + 4, at);
+        return;
+    }
     uint32_t at = c->ncode;
     uint32_t *w = emit(c, OP_BR, 1);
     if (f->kind == CTRL_LOOP)

@@ -619,6 +619,9 @@ L_I32_ADD_K2:
     U32(pc[4]) = U32(pc[5]) + pc[6];
     pc += 7;
     NEXT();
+L_I32_ADD_K_BR:
+    U32(pc[1]) = U32(pc[2]) + pc[3];
+    JUMP(pc[4]);
 L_I32_ADD_SHL_K:
     U32(pc[1]) = U32(pc[2]) + (U32(pc[3]) << (pc[4] & 31)) + pc[5];
     pc += 6;

@@ -52,6 +52,8 @@
     X(I32_ADD_SHL_K) \
     /* two updates in order: dst a k dst2 a2 k2 */ \
     X(I32_ADD_K2) \
+    /* a local update, then an unconditional branch: dst a k rel */ \
+    X(I32_ADD_K_BR) \
     /* dst = a * b + c, rounded after each step as the two instructions would: dst a b c */ \
     X(F64_MUL_ADD) \
     /* numeric, in wasm opcode order 0x45..0xC4: unary dst a; binary dst a b */ \
