@@ -339,9 +339,19 @@ static int cmd_up(struct fleet_args *a)
            f->n == 1 ? "" : "s", f->domain_type, f->memory_mib, f->network, subnet, f->boot_url);
     fflush(stdout);
     double t0 = now_s();
-    if (fleet_network_create(conn, f, err, sizeof err)) { fprintf(stderr, "sipctl fleet up: %s\n", err); goto undo; }
-    for (int i = 0; i < f->n; i++)
+    /* Undo removes only what this run made: a network or domain of the same name that
+     * already existed (an earlier fleet not taken down) is left alone. */
+    int n_nodes = f->n;
+    f->n = 0;
+    if (fleet_network_create(conn, f, err, sizeof err)) {
+        fprintf(stderr, "sipctl fleet up: %s\n", err);
+        snprintf(f->network, sizeof f->network, "-");         /* not ours to remove */
+        goto undo;
+    }
+    for (int i = 0; i < n_nodes; i++) {
         if (fleet_domain_start(conn, f, i, err, sizeof err)) { fprintf(stderr, "sipctl fleet up: %s\n", err); goto undo; }
+        f->n = i + 1;
+    }
     if (a->no_wait) { rc = 0; goto out; }
 
     /* watch: one line each time a node gets further */

@@ -188,6 +188,22 @@ static void test_fleet_bad_input(void)
                        "--state-dir %s", lab.netns, state) == 1);
     CU_ASSERT(access(state, F_OK) != 0);            /* a failed up leaves no state behind */
     CU_ASSERT(proc_run("virsh -c '%s' net-list --all --name | grep -q mult-", lab.uri) != 0);
+
+    /* a network of the same name that up did not make is reported and left alone */
+    char xml[160];
+    snprintf(xml, sizeof xml, "%s/dup.xml", lab.dir);
+    FILE *f = fopen(xml, "w");
+    fputs("<network><name>mult-dup</name><bridge name='mlt-dup'/></network>\n", f);
+    fclose(f);
+    CU_ASSERT_FATAL(proc_run("virsh -c '%s' net-create %s", lab.uri, xml) == 0);
+    CU_ASSERT(sipctl(out, "up -n 1 --name dup --domain-type qemu --state-dir %s", state, NULL) == 1);
+    text = file_read(out);
+    CU_ASSERT(strstr(text, "mult-dup") != NULL);
+    free(text);
+    CU_ASSERT(proc_run("virsh -c '%s' net-list --name | grep -q mult-dup", lab.uri) == 0);
+    CU_ASSERT(proc_run("virsh -c '%s' list --all --name | grep -q mult-dup", lab.uri) != 0);
+    CU_ASSERT(access(state, F_OK) != 0);
+    proc_run("virsh -c '%s' net-destroy mult-dup", lab.uri);
 }
 
 int main(void)
