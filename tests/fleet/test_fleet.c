@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "orchestrator/fleet_libvirt.h"
+#include "orchestrator/fleet_progress.h"
 #include "orchestrator/fleet_state.h"
 #include "tests/cunit_main.h"
 #include "tests/fleet/lab_libvirtd.h"
@@ -206,9 +208,83 @@ static void test_fleet_bad_input(void)
     proc_run("virsh -c '%s' net-destroy mult-dup", lab.uri);
 }
 
+/* ---- without VMs: XML, state file, progress parsing ------------------------------- */
+
+static void fill(struct fleet_state *f, const char *dir)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "%s", dir);
+    snprintf(f->name, sizeof f->name, "u");
+    snprintf(f->uri, sizeof f->uri, "qemu:///system");
+    snprintf(f->network, sizeof f->network, "mult-u");
+    snprintf(f->bridge, sizeof f->bridge, "mlt-u");
+    snprintf(f->gateway, sizeof f->gateway, "10.9.8.1");
+    snprintf(f->boot_url, sizeof f->boot_url, "http://10.9.8.1:80/boot.ipxe?mac=${net0/mac:hexhyp}&x=<y>");
+    snprintf(f->domain_type, sizeof f->domain_type, "qemu");
+    f->memory_mib = 96;
+    f->n = 2;
+    for (int i = 0; i < 2; i++) {
+        snprintf(f->nodes[i].name, sizeof f->nodes[i].name, "mult-u-%d", i + 1);
+        snprintf(f->nodes[i].mac, sizeof f->nodes[i].mac, "52:54:00:aa:bb:%02x", i + 1);
+        snprintf(f->nodes[i].serial, sizeof f->nodes[i].serial, "%s/mult-u-%d.serial", dir, i + 1);
+    }
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) { fputs(text, f); fclose(f); }
+}
+
+static void test_xml_state_progress(void)
+{
+    char dir[64], xml[4096], err[256], path[200];
+    struct fleet_state f, g;
+    struct fleet_progress p[2];
+    CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
+    fill(&f, dir);
+
+    CU_ASSERT(fleet_network_xml(xml, sizeof xml, &f) > 0);
+    CU_ASSERT(strstr(xml, "<range start='10.9.8.100' end='10.9.8.199'/>") != NULL);
+    CU_ASSERT(strstr(xml, "&amp;x=&lt;y&gt;") != NULL);          /* the URL is escaped */
+    CU_ASSERT(strstr(xml, "family='ipv6'") != NULL);
+    CU_ASSERT(fleet_domain_xml(xml, sizeof xml, &f, 1) > 0);
+    CU_ASSERT(strstr(xml, "<domain type='qemu'>") && strstr(xml, "<boot dev='network'/>") &&
+              strstr(xml, "<mac address='52:54:00:aa:bb:02'/>") && strstr(xml, "<model type='e1000'/>") &&
+              strstr(xml, "<memory unit='MiB'>96</memory>"));
+    CU_ASSERT(fleet_network_xml(xml, 64, &f) == -1);               /* too small: refused */
+
+    CU_ASSERT(fleet_state_save(&f, err, sizeof err) == 0);
+    CU_ASSERT(fleet_state_load(dir, &g, err, sizeof err) == 0);
+    CU_ASSERT(g.n == 2 && !strcmp(g.nodes[1].mac, f.nodes[1].mac) && !strcmp(g.boot_url, f.boot_url) &&
+              g.memory_mib == 96);
+    snprintf(path, sizeof path, "%s/fleet.state", dir);
+    write_text(path, "name u\nuri qemu:///system\nnetwork mult-u\nnode only-a-name\n");
+    CU_ASSERT(fleet_state_load(dir, &g, err, sizeof err) == -1 && strstr(err, "malformed"));
+    write_text(path, "garbage\n");
+    CU_ASSERT(fleet_state_load(dir, &g, err, sizeof err) == -1);
+
+    /* progress: node 1 registered, node 2 only fetched its script */
+    snprintf(path, sizeof path, "%s/boot.log", dir);
+    write_text(path, "1 10.9.8.100 script 52:54:00:aa:bb:01 200\n2 10.9.8.100 kernel - 200\n"
+                     "3 10.9.8.101 script 52:54:00:aa:bb:02 200\n4 10.9.8.102 kernel - 200\nbad line\n");
+    write_text(f.nodes[0].serial, "Multiplicity metal node kernel booting\nDHCP: bound 10.9.8.100 netmask x\n"
+                                  "ORCH: registered as metal-525400aabb01 (node index 1)\n");
+    fleet_progress_read(&f, p);
+    CU_ASSERT(p[0].stage == STAGE_REGISTERED && !strcmp(p[0].address, "10.9.8.100"));
+    CU_ASSERT(p[1].stage == STAGE_SCRIPT);      /* the kernel fetch came from another address */
+    write_text(f.nodes[1].serial, "Multiplicity metal node kernel booting\nPANIC: CPU exception 14\n");
+    fleet_progress_read(&f, p);
+    CU_ASSERT(p[1].stage == STAGE_FAILED && strstr(p[1].detail, "PANIC"));
+    CU_ASSERT(fleet_stage_parse("registered") == STAGE_REGISTERED && fleet_stage_parse("x") == -1);
+    proc_rmdir(dir);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite u = CU_add_suite("fleet pieces", NULL, NULL);
+    CU_add_test(u, "libvirt XML, state file, progress from logs", test_xml_state_progress);
     if (geteuid() != 0 || access("/usr/sbin/libvirtd", X_OK) || access(KERNEL, R_OK)) {
         fprintf(stderr, "fleet: needs root, libvirtd and the kernel image: not run\n");
         return cunit_run_all("build/tests/fleet/test_fleet");
