@@ -64,7 +64,7 @@ static void on_data(nc_node *n, nc_peer *from, const Netchan__ChannelData *d, co
         return;
     }
     if (d->ack) {
-        nc_end_ack(n, e, d->ack);
+        nc_end_ack(n, e, d->ack, false);
         if (!(e = nc_end_find(n, d->to->channel_id, side)))
             return;                            /* that ack completed our close */
     }
@@ -73,7 +73,9 @@ static void on_data(nc_node *n, nc_peer *from, const Netchan__ChannelData *d, co
         e->ack_due = true;
         return;
     }
-    if (d->seq != e->recv_seq + 1) {           /* a gap: the sender resends from recv_seq */
+    if (d->seq != e->recv_seq + 1) {           /* a gap: hold it; the repeated ack of */
+        if (e->local)                          /* recv_seq tells the sender what is missing */
+            nc_end_hold(n, e, from, d->seq, buf, len);
         e->ack_due = true;
         return;
     }
@@ -109,7 +111,7 @@ static void on_ack(nc_node *n, const Netchan__ChannelAck *a, const uint8_t *buf,
     uint8_t side = a->by->side == NETCHAN__SIDE__SIDE_IMP ? CONTRACT_EXP : CONTRACT_IMP;
     nc_end *e = nc_end_find(n, a->by->channel_id, side);
     if (e)
-        nc_end_ack(n, e, a->seq);
+        nc_end_ack(n, e, a->seq, true);
     else
         forward(n, a->by->channel_id, side, buf, len);
 }
@@ -189,7 +191,7 @@ static void on_hello(nc_node *n, nc_peer *from, const Netchan__Hello *h)
         nc_end *e = nc_end_find(n, r->end->channel_id, side);
         if (!e || e->peer != p)
             continue;
-        nc_end_ack(n, e, r->recv_seq);
+        nc_end_ack(n, e, r->recv_seq, false);
         if ((e = nc_end_find(n, r->end->channel_id, side)) && e->uh)
             nc_end_resend(n, e);
     }
@@ -252,5 +254,6 @@ void nc_dispatch_env(nc_node *n, nc_peer *from, const uint8_t *buf, size_t len)
     }
     netchan__node_envelope__free_unpacked(env, &rx);
     n->rx_used = 0;
+    nc_held_replay(n);
     nc_check(n, "dispatch");
 }

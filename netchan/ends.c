@@ -1,6 +1,8 @@
 /* Channel ends with a remote peer: the proxy endpoint's callbacks (a local SIP sent a
  * message to the far end, or the local end closed), sequence numbers, the resend buffer,
- * acknowledgements and the two ways a cross-node channel ends (our side or theirs). */
+ * acknowledgements, selective resend (only the frame the peer's ack shows missing, on a
+ * backed-off timer or on duplicate acks), frames held past a gap on the receiving side,
+ * and the two ways a cross-node channel ends (our side or theirs). */
 #include "netchan/nc_impl.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,12 @@ static void free_frames(nc_end *e)
     e->ut = NULL;
     e->nunacked = 0;
     e->unacked_bytes = 0;
+    while (e->held) {
+        nc_held *h = e->held;
+        e->held = h->next;
+        free(h);
+    }
+    e->nheld = 0;
 }
 
 /* Unlink and free the record and its proxy endpoint (the local end is left alone). */
@@ -103,8 +111,16 @@ void nc_end_push_frame(nc_node *n, nc_end *e, uint64_t seq, bool is_close, uint8
     update_window(e);
 }
 
-/* The far end has everything up to seq: forget those frames. */
-void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq)
+static void resend_frame(nc_node *n, nc_end *e, nc_frame *f)
+{
+    nc_link_send(n, e->peer, f->buf, f->len, !f->is_close);
+    n->st.resent++;
+}
+
+/* The far end has everything up to seq: forget those frames. An explicit ack that
+ * acknowledges nothing new, twice in a row, means the peer holds frames past a gap (or
+ * got a duplicate): the first unacknowledged frame is resent at once, once per hole. */
+void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq, bool explicit_ack)
 {
     bool progress = false;
     while (e->uh && e->uh->seq <= seq) {
@@ -120,23 +136,99 @@ void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq)
     }
     if (progress) {
         e->last_send_ns = nc_now();
+        e->rto_ns = 0;                         /* the link works: back to the base timeout */
+        e->dup_acks = 0;
         bool was_full = e->proxy && e->proxy->remote_full;
         update_window(e);
         sip *s = e->local ? owner_sip(&e->local->own) : NULL;
         if (was_full && s)
             sched_wake(s);                     /* the window opened */
+    } else if (explicit_ack && e->uh && seq + 1 == e->uh->seq && ++e->dup_acks >= 2 &&
+               e->fast_seq != e->uh->seq) {
+        e->fast_seq = e->uh->seq;
+        e->dup_acks = 0;
+        resend_frame(n, e, e->uh);
     }
     if (e->local_closed && !e->uh)
         nc_end_free(n, e);
 }
 
+/* Everything unacknowledged (a new route to the far end, or a new link whose Hello said
+ * where the peer stands: what the old link still queued is lost). */
 void nc_end_resend(nc_node *n, nc_end *e)
 {
-    for (nc_frame *f = e->uh; f; f = f->next) {
-        nc_link_send(n, e->peer, f->buf, f->len, !f->is_close);
-        n->st.resent++;
-    }
+    for (nc_frame *f = e->uh; f; f = f->next)
+        resend_frame(n, e, f);
     e->last_send_ns = nc_now();
+}
+
+/* The resend timer expired: the peer's cumulative ack says the oldest frame is missing, so
+ * resend that one only (frames after it are held by the peer or still in flight); the
+ * timeout doubles each time, up to a quarter of the dead-node time. */
+void nc_end_timeout(nc_node *n, nc_end *e)
+{
+    if (!e->uh)
+        return;
+    resend_frame(n, e, e->uh);
+    uint64_t base = n->o.rto_ms * 1000000ull, cap = n->o.dead_ms * 1000000ull / 4;
+    if (cap < base)
+        cap = base;
+    uint64_t next = (e->rto_ns ? e->rto_ns : base) * 2;
+    e->rto_ns = next < cap ? next : cap;
+    e->dup_acks = 0;
+    e->last_send_ns = nc_now();
+}
+
+/* A data frame past a gap: keep a copy (by seq, no duplicates, bounded) to dispatch once
+ * the missing ones arrive. False if it was not kept (the sender resends it then). */
+bool nc_end_hold(nc_node *n, nc_end *e, nc_peer *from, uint64_t seq, const uint8_t *buf, size_t len)
+{
+    (void)n;
+    if (e->nheld >= NC_HELD_MAX || seq - e->recv_seq > NC_HELD_MAX)
+        return false;
+    nc_held **pp = &e->held;
+    while (*pp && (*pp)->seq < seq)
+        pp = &(*pp)->next;
+    if (*pp && (*pp)->seq == seq)
+        return true;                           /* already held */
+    nc_held *h = malloc(sizeof *h + len);
+    if (!h)
+        return false;
+    h->seq = seq;
+    h->from = from;
+    h->len = len;
+    memcpy(h->buf, buf, len);
+    h->next = *pp;
+    *pp = h;
+    e->nheld++;
+    return true;
+}
+
+/* After each envelope: dispatch the held frames whose turn has come (in seq order),
+ * throw away the ones that became duplicates. Dispatching can add or free ends, so the
+ * scan starts over after each frame. */
+void nc_held_replay(nc_node *n)
+{
+    static bool replaying;
+    if (replaying)
+        return;
+    replaying = true;
+    for (bool again = true; again;) {
+        again = false;
+        for (nc_end *e = n->ends; e; e = e->next) {
+            nc_held *h = e->held;
+            if (!h || h->seq > e->recv_seq + 1)
+                continue;
+            e->held = h->next;
+            e->nheld--;
+            if (h->seq == e->recv_seq + 1)
+                nc_dispatch_env(n, h->from, h->buf, h->len);
+            free(h);
+            again = true;
+            break;
+        }
+    }
+    replaying = false;
 }
 
 void nc_send_ack(nc_node *n, nc_end *e)

@@ -11,7 +11,9 @@
 #define NC_ID_MAX    64
 #define NC_ADDR_MAX  128
 #define NC_MAX_DEPTH 4            /* endpoints nested inside queued messages */
-#define NC_FWD_NS    (30ull * 1000000000ull)
+#define NC_FWD_MAX   1024         /* forwarding entries; past it the oldest is dropped (logged) */
+#define NC_FWD_MAX_NS (600ull * 1000000000ull)   /* safety bound on an unconfirmed route */
+#define NC_HELD_MAX  512          /* frames held past a gap per channel end */
 #define NC_WINDOW_FRAMES 512      /* unacknowledged frames per channel end before sends wait */
 #define NC_WINDOW_BYTES  (8u << 20)
 
@@ -23,6 +25,15 @@ typedef struct nc_frame {
     size_t len;
     uint8_t *buf;                 /* a packed NodeEnvelope */
 } nc_frame;
+
+/* A frame that arrived past a gap (an earlier one was lost): held until the gap fills. */
+typedef struct nc_held {
+    struct nc_held *next;
+    uint64_t seq;
+    struct nc_peer *from;
+    size_t len;
+    uint8_t buf[];                /* the packed NodeEnvelope as received */
+} nc_held;
 
 /* Another node and our link to it. */
 typedef struct nc_peer {
@@ -52,7 +63,13 @@ typedef struct nc_end {
     nc_frame *uh, *ut;            /* unacknowledged frames, in seq order */
     uint32_t nunacked;
     uint64_t unacked_bytes;
-    uint64_t last_send_ns;
+    uint64_t last_send_ns;        /* the resend timer runs from here */
+    uint64_t rto_ns;              /* current resend timeout (0 = the base): doubles on each
+                                   * expiry, back to the base when an ack makes progress */
+    uint32_t dup_acks;            /* explicit acks in a row that acknowledged nothing new */
+    uint64_t fast_seq;            /* the frame last resent on duplicate acks (once per hole) */
+    nc_held *held;                /* received past a gap, by seq */
+    uint32_t nheld;
     bool ack_due;
     bool local_closed;            /* our close is queued: free once everything is acked */
 } nc_end;
@@ -64,7 +81,7 @@ typedef struct nc_fwd {
     uint8_t side;
     nc_peer *to;
     uint64_t epoch;
-    uint64_t expires_ns;
+    uint64_t since_ns;            /* kept until a RouteAck confirms the route (see route.c) */
 } nc_fwd;
 
 struct nc_node {
@@ -133,8 +150,12 @@ nc_end *nc_end_find(nc_node *n, uint64_t chan, uint8_t side);
 nc_end *nc_end_new(nc_node *n, endpoint *local, endpoint *proxy, uint64_t chan, nc_peer *peer);
 extern const endpoint_remote nc_proxy_ops;
 void nc_end_push_frame(nc_node *n, nc_end *e, uint64_t seq, bool is_close, uint8_t *buf, size_t len);
-void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq);
-void nc_end_resend(nc_node *n, nc_end *e);
+/* explicit: a ChannelAck (not an ack riding on data), so a repeat counts as a duplicate */
+void nc_end_ack(nc_node *n, nc_end *e, uint64_t seq, bool explicit_ack);
+void nc_end_resend(nc_node *n, nc_end *e);          /* everything unacked: new route, Hello */
+void nc_end_timeout(nc_node *n, nc_end *e);         /* the resend timer expired */
+bool nc_end_hold(nc_node *n, nc_end *e, nc_peer *from, uint64_t seq, const uint8_t *buf, size_t len);
+void nc_held_replay(nc_node *n);                    /* dispatch held frames whose gap filled */
 void nc_end_local_gone(nc_node *n, nc_end *e, int reason, const char *detail);
 void nc_end_remote_gone(nc_node *n, nc_end *e, int reason, const char *detail);
 void nc_end_free(nc_node *n, nc_end *e);
@@ -157,7 +178,9 @@ void nc_dispatch_env(nc_node *n, nc_peer *from, const uint8_t *buf, size_t len);
 /* route.c */
 nc_fwd *nc_fwd_find(nc_node *n, uint64_t chan, uint8_t side);
 void nc_fwd_add(nc_node *n, uint64_t chan, uint8_t side, nc_peer *to, uint64_t epoch);
-void nc_fwd_remove(nc_node *n, nc_fwd *f);
+void nc_fwd_remove(nc_node *n, nc_fwd *f);                     /* the route is confirmed */
+void nc_fwd_drop(nc_node *n, nc_fwd *f, const char *why);       /* unconfirmed: logged */
+void nc_fwd_expire(nc_node *n, uint64_t now);
 void nc_send_route_update(nc_node *n, nc_end *e, nc_peer *to, nc_peer *previous, uint64_t prev_epoch);
 void nc_on_route_update(nc_node *n, nc_peer *from, const Netchan__RouteUpdate *ru);
 void nc_on_route_ack(nc_node *n, const Netchan__RouteAck *ra);

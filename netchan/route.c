@@ -1,7 +1,10 @@
 /* Routes of moving channel ends: the RouteUpdate a node sends when an end arrives, the
  * switch on the peer's node, RouteAck, and the forwarding entries an old node keeps (and
- * uses) until the route is acknowledged or expires. */
+ * uses) until a RouteAck confirms the route. They are dropped earlier only with a logged
+ * reason: the new node died, more than NC_FWD_MAX entries (the oldest goes), or a route
+ * still unconfirmed after NC_FWD_MAX_NS. */
 #include "netchan/nc_impl.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,13 @@ void nc_fwd_add(nc_node *n, uint64_t chan, uint8_t side, nc_peer *to, uint64_t e
 {
     nc_fwd *f = nc_fwd_find(n, chan, side);
     if (!f) {
+        uint32_t count = 0;
+        nc_fwd *oldest = NULL;
+        for (nc_fwd *g = n->fwds; g; g = g->next, count++)
+            if (!oldest || g->since_ns < oldest->since_ns)
+                oldest = g;
+        if (count >= NC_FWD_MAX && oldest)
+            nc_fwd_drop(n, oldest, "too many unconfirmed routes; this is the oldest");
         f = calloc(1, sizeof *f);
         if (!f)
             abort();
@@ -27,7 +37,7 @@ void nc_fwd_add(nc_node *n, uint64_t chan, uint8_t side, nc_peer *to, uint64_t e
     f->side = side;
     f->to = to;
     f->epoch = epoch;
-    f->expires_ns = nc_now() + NC_FWD_NS;
+    f->since_ns = nc_now();
 }
 
 void nc_fwd_remove(nc_node *n, nc_fwd *f)
@@ -38,6 +48,23 @@ void nc_fwd_remove(nc_node *n, nc_fwd *f)
             free(f);
             return;
         }
+}
+
+void nc_fwd_drop(nc_node *n, nc_fwd *f, const char *why)
+{
+    nc_log(n, "stopped forwarding channel %016llx %s to node %s before its route was confirmed: %s",
+           (unsigned long long)f->chan, f->side == CONTRACT_IMP ? "imp" : "exp",
+           f->to ? f->to->id : "?", why);
+    nc_fwd_remove(n, f);
+}
+
+void nc_fwd_expire(nc_node *n, uint64_t now)
+{
+    for (nc_fwd *f = n->fwds, *next; f; f = next) {
+        next = f->next;
+        if (now - f->since_ns > NC_FWD_MAX_NS)
+            nc_fwd_drop(n, f, "no RouteAck within 600 s");
+    }
 }
 
 void nc_send_route_update(nc_node *n, nc_end *e, nc_peer *to, nc_peer *previous, uint64_t prev_epoch)

@@ -1,6 +1,7 @@
 /* netchan timers, run on every poll: heartbeats to the peers we depend on, declaring
- * silent peers dead (their channel ends close with CLOSE_NODE_DEAD), resending frames
- * that stayed unacknowledged past the resend timeout, expiring forwarding entries. */
+ * silent peers dead (their channel ends close with CLOSE_NODE_DEAD), the resend timer of
+ * each channel end (ends.c resends the oldest frame and backs off), the safety bound on
+ * unconfirmed forwarding entries. */
 #include "netchan/nc_impl.h"
 #include <stdio.h>
 #include <zmq.h>
@@ -30,7 +31,7 @@ void nc_peer_dead(nc_node *n, nc_peer *p, const char *why)
     for (nc_fwd *f = n->fwds, *next; f; f = next) {
         next = f->next;
         if (f->to == p)
-            nc_fwd_remove(n, f);
+            nc_fwd_drop(n, f, "its new node is dead");
     }
     if (p->dealer) {
         zmq_close(p->dealer);
@@ -68,7 +69,7 @@ void nc_timers(nc_node *n)
             nc_peer_dead(n, p, why);
         }
     }
-    uint64_t rto = n->o.rto_ms * 1000000ull;
+    uint64_t base_rto = n->o.rto_ms * 1000000ull;
     for (nc_end *e = n->ends, *next; e; e = next) {
         next = e->next;
         if (e->peer->dead) {                          /* a close for a dead node: done */
@@ -76,13 +77,9 @@ void nc_timers(nc_node *n)
                 nc_end_free(n, e);
             continue;
         }
-        if (e->uh && now - e->last_send_ns >= rto)
-            nc_end_resend(n, e);
+        if (e->uh && now - e->last_send_ns >= (e->rto_ns ? e->rto_ns : base_rto))
+            nc_end_timeout(n, e);
     }
-    for (nc_fwd *f = n->fwds, *next; f; f = next) {
-        next = f->next;
-        if (now > f->expires_ns)
-            nc_fwd_remove(n, f);
-    }
+    nc_fwd_expire(n, now);
     nc_park_run(n);
 }
