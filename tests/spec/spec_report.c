@@ -157,7 +157,8 @@ void spec_print_causes(FILE *out, const spec_file_result *files, size_t count, u
             p += len + (nl ? 1 : 0);
         }
     }
-    qsort(causes, n, sizeof *causes, cmp_causes);
+    if (n)      /* qsort wants a real array even for zero elements */
+        qsort(causes, n, sizeof *causes, cmp_causes);
     for (size_t k = 0; k < n && k < top; k++)
         fprintf(out, "%7u  %-90s e.g. %s\n", causes[k].count, causes[k].key, causes[k].example);
     if (n > top) fprintf(out, "%7s  (%zu more kinds)\n", "", n - top);
