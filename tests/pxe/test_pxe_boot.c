@@ -503,6 +503,12 @@ static void test_lab_netns(void)
     proxy = proc_start(lab_ns, proxy_argv, path);
     usleep(500000);
     CU_ASSERT(proc_alive(dhcp) && proc_alive(proxy) && proc_alive(server));
+    /* the TFTP side that BIOS PXE ROMs use: undionly.kpxe, byte for byte */
+    char kpxe[200];
+    snprintf(kpxe, sizeof kpxe, "%s/undionly.kpxe", lab_dir);
+    CU_ASSERT(proc_run("ip netns exec %s curl -sf --max-time 20 -o %s tftp://10.77.0.1/undionly.kpxe",
+                       lab_ns, kpxe) == 0);
+    CU_ASSERT(proc_run("cmp -s %s " PXE_IPXE_DIR "/undionly.kpxe", kpxe) == 0);
 
     for (int i = 0; i < VMS; i++) {
         char netdev[100], mac[20];
