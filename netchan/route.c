@@ -141,6 +141,9 @@ void nc_on_route_update(nc_node *n, nc_peer *from, const Netchan__RouteUpdate *r
     }
     if (nc_fwd_find(n, ru->end->channel_id, moved))
         return;                                /* we are the old location: keep forwarding */
+    if (good_loc(ru->previous) && !strcmp(ru->previous->node_id, n->id))
+        return;     /* we are the old location and the peer's RouteAck (on another link)
+                     * came first and ended our forwarding: the route is confirmed */
     nc_log(n, "route update for channel %016llx, whose other end is not here",
            (unsigned long long)ru->end->channel_id);
     nc_send_close_oob(n, newp, ru->end, NETCHAN__CLOSE_REASON__CLOSE_UNKNOWN_CHANNEL, "the peer end is gone");

@@ -24,6 +24,7 @@ static struct {
     const char *orch, *id, *nc_listen, *token;
     char **labels; uint32_t nlabels;
     uint64_t memory;
+    bool fault_freeze_migrate_in;   /* tests: freeze after answering a MigrateIn */
 } opt = { .memory = 1ull << 30 };
 
 typedef struct agent_sip {
@@ -116,6 +117,12 @@ bool orch_agent_option(int argc, char **argv, int *i)
             fprintf(stderr, "sipnode: --orch-memory: '%s' is not a size\n", v);
             exit(2);
         }
+    } else if (!strcmp(a, "--orch-fault")) {
+        if (strcmp(v, "freeze-after-migrate-in")) {
+            fprintf(stderr, "sipnode: --orch-fault: only freeze-after-migrate-in\n");
+            exit(2);
+        }
+        opt.fault_freeze_migrate_in = true;
     } else {
         fprintf(stderr, "sipnode: unknown option %s\n", a);
         exit(2);
@@ -535,6 +542,16 @@ static void send_mig_report(uint64_t id, const char *sip_id, Orch__MigrationPhas
     send_msg(&m);
 }
 
+/* --orch-fault freeze-after-migrate-in: a target that dies once it said yes. */
+static void fault_freeze(void)
+{
+    if (!opt.fault_freeze_migrate_in)
+        return;
+    fprintf(stderr, "sipnode[%s]: fault: freezing after accepting a migration\n", opt.id);
+    usleep(100000);                 /* let ZeroMQ send the answer first */
+    raise(SIGSTOP);
+}
+
 /* nc_migrate's find hook: the module of an arriving SIP, from the cache MigrateIn filled. */
 static const wasm_module *mig_find(void *arg, const uint8_t hash[MIGRATE_HASH_LEN], char *err, size_t errlen)
 {
@@ -622,6 +639,7 @@ static void on_migrate_in(uint64_t request_id, const Orch__MigrateIn *mi)
     module_entry *me = find_module(mi->module_hash.data);
     if (me && me->m) {
         send_result(request_id, true, NULL);
+        fault_freeze();
         return;
     }
     if (!me) {
@@ -649,6 +667,8 @@ static void answer_preps(const uint8_t *hash, const wasm_module *m, const char *
         }
         send_result(ag.preps[i].request_id, m != NULL, m ? NULL : err);
         ag.preps[i] = ag.preps[--ag.npreps];
+        if (m)
+            fault_freeze();
     }
 }
 

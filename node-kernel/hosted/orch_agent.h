@@ -10,6 +10,8 @@
  *   --orch-label KEY=VALUE        a label placement can ask for (repeatable)
  *   --orch-memory SIZE            memory offered to SIPs (K/M/G suffix, default 1G)
  *   --orch-token T                join token
+ *   --orch-fault freeze-after-migrate-in   (tests) SIGSTOP itself right after accepting
+ *                                 a migration: a target that dies mid-migration
  *
  * Contracts for the SIPs' channels come with each create (the app's contract files, loaded
  * once per content), or from sipnode's -c files. The node runs until SIGTERM or SIGINT. */

@@ -41,3 +41,16 @@ $(ORT_DIR)/test_fuzz_manifest: $(BUILD)/obj/tests/orchestrator/test_fuzz_manifes
 TESTS += $(ORT_DIR)/test_fuzz_manifest
 
 $(BUILD)/sips/tests/orchestrator/sips/echo_loop.wasm: $(CONTRACTS_STAMP)
+
+# sipctl migrate end to end: orchd + 3 sipnodes, a client streaming numbered blocks to a
+# server that is moved between nodes mid-conversation.
+ORT_MIG_SIPS := $(BUILD)/sips/tests/orchestrator/sips/stream_client.wasm \
+                $(BUILD)/sips/tests/orchestrator/sips/stream_server.wasm
+$(ORT_MIG_SIPS): $(APPS_GEN_STAMP)
+$(ORT_DIR)/test_migrate_cluster: $(BUILD)/obj/tests/orchestrator/test_migrate_cluster.o \
+                                 $(BUILD)/obj/tests/orchestrator/procs.o \
+                                 | $(ORT_MIG_SIPS) $(ORCHD) $(SIPCTL) $(SIPNODE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcunit -lcurl -ljansson
+
+TESTS += $(ORT_DIR)/test_migrate_cluster
