@@ -244,6 +244,7 @@ void nc_send_ack(nc_node *n, nc_end *e)
     env.ack = &a;
     nc_send_env(n, e->peer, &env);
     e->ack_due = false;
+    e->acked_seq = e->recv_seq;
 }
 
 void nc_send_close_oob(nc_node *n, nc_peer *p, const Netchan__EndRef *to, int reason, const char *detail)
@@ -295,6 +296,7 @@ static void proxy_deliver(endpoint *proxy, message *m, void *arg)
     uint8_t *buf = nc_pack_env(n, &env, &len);
     ar_free(&ar);
     e->ack_due = false;                   /* the ack rode along */
+    e->acked_seq = e->recv_seq;
     nc_end_push_frame(n, e, d.seq, false, buf, len);
     n->st.data_sent++;
     nc_link_send(n, e->peer, buf, len, true);

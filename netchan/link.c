@@ -158,12 +158,15 @@ void nc_send_hello(nc_node *n, nc_peer *p)
     ar_free(&ar);
 }
 
-/* Read everything waiting on the ROUTER (waiting up to timeout_ms for the first). */
+/* Read what is waiting on the ROUTER. With timeout_ms > 0 and nothing to read, wait up
+ * to timeout_ms for the first frame in the receive itself (one wake-up, no zmq_poll), and
+ * return as soon as it is handled: trying for a second frame that is not there costs a
+ * poll(2) in libzmq, and the next call reads whatever queued meanwhile without one.
+ * Pending acks go out when there is nothing more to read, before any wait. */
 int nc_link_recv_all(nc_node *n, int timeout_ms)
 {
     if (!n->router)
         return 0;
-    /* the first receive waits (up to timeout_ms) itself: one wake-up, no zmq_poll */
     if (timeout_ms > 0 && n->rcvtimeo != timeout_ms) {
         zmq_setsockopt(n->router, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
         n->rcvtimeo = timeout_ms;
@@ -172,9 +175,14 @@ int nc_link_recv_all(nc_node *n, int timeout_ms)
     for (int i = 0; i < 1024; i++) {
         zmq_msg_t ident, body;
         zmq_msg_init(&ident);
-        int flags = i == 0 && timeout_ms > 0 ? 0 : ZMQ_DONTWAIT;
-        if (zmq_msg_recv(&ident, n->router, flags) < 0) {
+        bool wait = got == 0 && timeout_ms > 0 && !nc_acks_due(n);
+        if (zmq_msg_recv(&ident, n->router, wait ? 0 : ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&ident);
+            bool due = nc_acks_due(n);
+            if (due)
+                nc_flush(n);                  /* idle: the delayed acks go now */
+            if (due && got == 0 && timeout_ms > 0)
+                continue;                     /* and then wait */
             break;
         }
         zmq_msg_init(&body);
@@ -212,6 +220,8 @@ int nc_link_recv_all(nc_node *n, int timeout_ms)
         }
         zmq_msg_close(&ident);
         zmq_msg_close(&body);
+        if (wait)
+            break;                            /* woke up for it: let the SIPs run first */
     }
     return got;
 }

@@ -16,6 +16,7 @@
 #define NC_HELD_MAX  512          /* frames held past a gap per channel end */
 #define NC_WINDOW_FRAMES 512      /* unacknowledged frames per channel end before sends wait */
 #define NC_WINDOW_BYTES  (8u << 20)
+#define NC_ACK_EVERY     128      /* frames taken before an ack goes out even while busy */
 
 /* A sequenced frame (data or close) kept until the peer acknowledges it. */
 typedef struct nc_frame {
@@ -60,6 +61,7 @@ typedef struct nc_end {
     uint64_t peer_epoch, my_epoch;
     uint64_t next_send_seq;       /* seq of our next sequenced frame */
     uint64_t recv_seq;            /* highest contiguous seq received */
+    uint64_t acked_seq;           /* the highest recv_seq we acknowledged (alone or on data) */
     nc_frame *uh, *ut;            /* unacknowledged frames, in seq order */
     uint32_t nunacked;
     uint64_t unacked_bytes;
@@ -131,6 +133,8 @@ uint64_t nc_now(void);
 static inline int nc_wire_side(uint8_t side) { return side == CONTRACT_IMP ? NETCHAN__SIDE__SIDE_IMP : NETCHAN__SIDE__SIDE_EXP; }
 static inline int nc_local_side(int wire) { return wire == NETCHAN__SIDE__SIDE_IMP ? CONTRACT_IMP : wire == NETCHAN__SIDE__SIDE_EXP ? CONTRACT_EXP : -1; }
 void nc_check(nc_node *n, const char *where);
+bool nc_acks_due(const nc_node *n);
+void nc_flush_overdue(nc_node *n);    /* only acks for ends that took NC_ACK_EVERY frames */
 
 /* link.c: peers and frames */
 nc_peer *nc_peer_find(nc_node *n, const char *id);

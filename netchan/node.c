@@ -310,6 +310,24 @@ void nc_flush(nc_node *n)
             nc_send_ack(n, e);
 }
 
+/* Acks are delayed: most ride on the next data frame the other way; the rest go when
+ * the link has nothing more to read (nc_link_recv_all), or here once an end has taken
+ * NC_ACK_EVERY frames, so the sender's window keeps moving while the node is busy. */
+void nc_flush_overdue(nc_node *n)
+{
+    for (nc_end *e = n->ends; e; e = e->next)
+        if (e->ack_due && e->recv_seq - e->acked_seq >= NC_ACK_EVERY)
+            nc_send_ack(n, e);
+}
+
+bool nc_acks_due(const nc_node *n)
+{
+    for (const nc_end *e = n->ends; e; e = e->next)
+        if (e->ack_due)
+            return true;
+    return false;
+}
+
 void nc_poll(nc_node *n, int timeout_ms)
 {
     nc_link_recv_all(n, timeout_ms);

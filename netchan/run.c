@@ -1,6 +1,7 @@
 /* The hosted node's main loop with netchan (see nc_run in netchan.h): SIPs run in
- * batches of slices, then frames move; while every SIP waits the loop sleeps in zmq_poll
- * until input, the next timer, or the earliest sleeping SIP's deadline. */
+ * batches of slices, then frames move; while every SIP waits the loop sleeps in the
+ * ROUTER's receive until input, the next timer, or the earliest sleeping SIP's deadline.
+ * Acks are not flushed after every batch: they ride on replies or go when idle. */
 #include "netchan/nc_impl.h"
 
 int nc_run(kernel *k, nc_node *n, uint32_t drain_ms)
@@ -8,7 +9,7 @@ int nc_run(kernel *k, nc_node *n, uint32_t drain_ms)
     uint64_t drain_start = 0;
     for (;;) {
         kernel_run(k, 256);
-        nc_flush(n);
+        nc_flush_overdue(n);              /* the rest ride on data or go when idle */
         bool busy = kernel_busy(k);
         uint64_t now = nc_now();
         if (!k->nsips_live) {
