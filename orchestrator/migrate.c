@@ -131,7 +131,7 @@ static int send_in(orchd *o, json_t *m, char *err, size_t errlen)
         snprintf(err, errlen, "node %s is not connected", (!src || !src->live) ? jstr(m, "source") : jstr(m, "target"));
         return -1;
     }
-    json_t *sip = store_query(o->st, "SELECT s.app, s.module_hash, n.address FROM sips s LEFT JOIN nodes n"
+    json_t *sip = store_query(o->st, "SELECT s.app, s.module_hash, s.incarnation, n.address FROM sips s LEFT JOIN nodes n"
                               " ON n.id = s.node WHERE s.id = %Q", jstr(m, "sip_id"));
     json_t *row = json_array_get(sip, 0);
     uint8_t hash[32];
@@ -150,6 +150,7 @@ static int send_in(orchd *o, json_t *m, char *err, size_t errlen)
     in.source = &loc;
     in.module_hash.data = hash;
     in.module_hash.len = 32;
+    in.incarnation = (uint64_t)jint(row, "incarnation");    /* a moved SIP keeps it */
     json_t *ctexts = store_query(o->st, "SELECT file, source FROM contracts WHERE app = %Q ORDER BY rowid",
                                  jstr(row, "app"));
     size_t nct = json_array_size(ctexts);

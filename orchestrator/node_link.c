@@ -188,6 +188,7 @@ int orch_send_create(orchd *o, json_t *sip)
     c.module_hash.len = 32;
     c.memory_limit_bytes = (uint64_t)json_integer_value(json_object_get(sip, "memory"));
     c.fuel_slice = (uint64_t)json_integer_value(json_object_get(sip, "fuel"));
+    c.incarnation = (uint64_t)json_integer_value(json_object_get(sip, "incarnation"));
     c.start = 1;        /* cleared below if it has channels: orch_send_start then */
     json_t *spec = json_loads(jstr(sip, "spec"), 0, NULL);
     json_t *args = json_object_get(spec, "args"), *env = json_object_get(spec, "env");
@@ -254,7 +255,7 @@ static void sip_status(orchd *o, const char *node, const Orch__SipStatus *s)
         (!strcmp(s->error, "deleted") || !strcmp(s->error, "channel peer restarting") ||
          !strcmp(s->error, "not placed on this node")))
         return;
-    json_t *rows = store_query(o->st, "SELECT node, desired, observed, updated_ms FROM sips WHERE id = %Q",
+    json_t *rows = store_query(o->st, "SELECT node, desired, observed, incarnation FROM sips WHERE id = %Q",
                                s->sip_id);
     json_t *row = json_array_get(rows, 0);
     int active = !orch_state_final(state);
@@ -269,7 +270,12 @@ static void sip_status(orchd *o, const char *node, const Orch__SipStatus *s)
         return;
     }
     const char *obs = jstr(row, "observed");
-    int64_t sent = json_integer_value(json_object_get(row, "updated_ms"));
+    /* only the current instance counts: a report about an earlier one (before a restart
+     * or reschedule) is stale. No clocks compared: the node's need not match ours. */
+    if (s->incarnation != (uint64_t)json_integer_value(json_object_get(row, "incarnation"))) {
+        json_decref(rows);
+        return;
+    }
     int ours = !strcmp(obs, "starting") || !strcmp(obs, "running") || !strcmp(obs, "created") ||
                !strcmp(obs, "blocked");
     if (ours && active) {
@@ -277,7 +283,7 @@ static void sip_status(orchd *o, const char *node, const Orch__SipStatus *s)
             store_exec(o->st, "UPDATE sips SET observed = %Q, updated_ms = %lld WHERE id = %Q",
                        state, (long long)store_now_ms(), s->sip_id);
         store_exec(o->st, "UPDATE sips SET fuel_used = %lld WHERE id = %Q", (long long)s->fuel_used, s->sip_id);
-    } else if (ours && (int64_t)s->changed_at_ms + 50 >= sent) {
+    } else if (ours) {
         store_exec(o->st, "UPDATE sips SET fuel_used = %lld WHERE id = %Q", (long long)s->fuel_used, s->sip_id);
         orch_sip_ended(o, s->sip_id, state, s->exit_code, s->error);
     }

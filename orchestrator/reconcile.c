@@ -263,10 +263,13 @@ static void start_pending(orchd *o, uint64_t now)
             json_object_set_new(row, "node", json_string(node));
             free(node);
         }
+        /* a new instance: reports about earlier ones no longer count (node_link.c) */
+        long long inc = (long long)jint(row, "incarnation") + 1;
+        json_object_set_new(row, "incarnation", json_integer(inc));
         if (orch_send_create(o, row))
             continue;           /* a channel peer has no node yet: next tick */
-        store_exec(o->st, "UPDATE sips SET observed = 'starting', updated_ms = %lld WHERE id = %Q",
-                   (long long)now, id);
+        store_exec(o->st, "UPDATE sips SET observed = 'starting', incarnation = %lld, updated_ms = %lld"
+                   " WHERE id = %Q", inc, (long long)now, id);
     }
     json_decref(rows);
 }

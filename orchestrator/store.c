@@ -26,7 +26,7 @@ static const char *schema =
     "  memory INTEGER, fuel INTEGER, spec TEXT, restart TEXT, backoff_ms INTEGER,"
     "  max_backoff_ms INTEGER, desired TEXT, node TEXT, observed TEXT, exit_code INTEGER,"
     "  error TEXT, restarts INTEGER DEFAULT 0, next_start_ms INTEGER DEFAULT 0,"
-    "  fuel_used INTEGER DEFAULT 0, updated_ms INTEGER);"
+    "  fuel_used INTEGER DEFAULT 0, updated_ms INTEGER, incarnation INTEGER DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS channels("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT, contract TEXT, imp_sip TEXT,"
     "  imp_ep TEXT, exp_sip TEXT, exp_ep TEXT);"
@@ -64,6 +64,9 @@ store *store_open(const char *path, char *err, size_t errlen)
         free(s);
         return NULL;
     }
+    /* stores written before SIPs had incarnations get the column */
+    if (store_int(s, 0, "SELECT count(*) FROM pragma_table_info('sips') WHERE name = 'incarnation'") == 0)
+        store_exec(s, "ALTER TABLE sips ADD COLUMN incarnation INTEGER DEFAULT 0");
     return s;
 }
 

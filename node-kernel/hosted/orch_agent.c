@@ -35,6 +35,7 @@ typedef struct agent_sip {
     int32_t exit_code;
     char error[200];
     uint64_t fuel, memory, changed_ms, log_seq;
+    uint64_t incarnation;           /* orchd's instance number, echoed in every status */
     Orch__OrchToNode *waiting;      /* a create waiting for its module */
     uint64_t migrating;             /* id of the migration taking it away (0: none) */
 } agent_sip;
@@ -56,6 +57,11 @@ typedef struct prep_in {            /* a MigrateIn waiting for its module */
     uint64_t request_id;
 } prep_in;
 
+typedef struct arrival {            /* a SIP announced by MigrateIn: its incarnation */
+    char id[128];
+    uint64_t incarnation;
+} arrival;
+
 static struct {
     kernel *k;
     nc_node *nc;
@@ -65,6 +71,8 @@ static struct {
     module_entry *mods; uint32_t nmods;
     local_end *ends; uint32_t nends;
     prep_in *preps; uint32_t npreps;
+    arrival *arrivals; uint32_t narrivals;
+    int64_t clock_offset_ms;        /* tests: SIPNODE_CLOCK_OFFSET_MS skews reported times */
     uint64_t boot_id, start_ms, hb_seq, next_hb_ms;
     uint32_t hb_ms;
     int registered;
@@ -152,7 +160,8 @@ static void fill_status(const agent_sip *a, Orch__SipStatus *st)
     st->error = (char *)a->error;
     st->fuel_used = a->s ? a->s->fuel_used : a->fuel;
     st->memory_bytes = a->memory;
-    st->changed_at_ms = a->changed_ms;
+    st->changed_at_ms = a->changed_ms + (uint64_t)ag.clock_offset_ms;
+    st->incarnation = a->incarnation;
 }
 
 static void report(const agent_sip *a)
@@ -610,6 +619,13 @@ static void mig_arrived(void *arg, sip *t, const char *sip_id, uint64_t id)
         snprintf(a->id, sizeof a->id, "%s", sip_id);
     }
     snprintf(a->name, sizeof a->name, "%s", t->name);
+    a->incarnation = 0;
+    for (uint32_t i = 0; i < ag.narrivals; i++)
+        if (!strcmp(ag.arrivals[i].id, sip_id)) {       /* a moved SIP keeps its incarnation */
+            a->incarnation = ag.arrivals[i].incarnation;
+            ag.arrivals[i] = ag.arrivals[--ag.narrivals];
+            break;
+        }
     a->s = t;
     a->kid = t->id;
     a->memory = t->quota.memory_bytes ? t->quota.memory_bytes : SIP_DEFAULT_MEMORY;
@@ -635,6 +651,16 @@ static void on_migrate_in(uint64_t request_id, const Orch__MigrateIn *mi)
     if (err[0]) {
         send_result(request_id, false, err);
         return;
+    }
+    if (strlen(mi->sip_id) < sizeof ag.arrivals[0].id) {
+        uint32_t i = 0;
+        while (i < ag.narrivals && strcmp(ag.arrivals[i].id, mi->sip_id))
+            i++;
+        if (i == ag.narrivals) {
+            ag.arrivals = realloc(ag.arrivals, (ag.narrivals + 1) * sizeof *ag.arrivals);
+            snprintf(ag.arrivals[ag.narrivals++].id, sizeof ag.arrivals[0].id, "%s", mi->sip_id);
+        }
+        ag.arrivals[i].incarnation = mi->incarnation;
     }
     module_entry *me = find_module(mi->module_hash.data);
     if (me && me->m) {
@@ -711,7 +737,20 @@ static bool on_create(Orch__OrchToNode *msg)
     if (!c->sip_id[0] || strlen(c->sip_id) >= sizeof ag.sips[0].id || c->module_hash.len != 32)
         return false;
     agent_sip *a = find_sip(c->sip_id);
-    if (a && (a->s || a->waiting)) {       /* a repeated create: say how it is */
+    if (a && (a->s || a->waiting) && a->incarnation == c->incarnation) {   /* a repeated create */
+        report(a);
+        return false;
+    }
+    if (a && a->waiting) {                  /* a newer instance replaces one not yet made */
+        orch__orch_to_node__free_unpacked(a->waiting, NULL);
+        a->waiting = NULL;
+    }
+    if (a && a->s && !a->migrating) {       /* ... or one still running: end that first */
+        fprintf(stderr, "sipnode[%s]: %s incarnation %llu replaces %llu\n", opt.id, a->id,
+                (unsigned long long)c->incarnation, (unsigned long long)a->incarnation);
+        sip_kill(a->s, "replaced by a newer incarnation");
+    }
+    if (a && a->s) {                        /* migrating away: leave it be */
         report(a);
         return false;
     }
@@ -722,6 +761,7 @@ static bool on_create(Orch__OrchToNode *msg)
         snprintf(a->id, sizeof a->id, "%s", c->sip_id);
     }
     snprintf(a->name, sizeof a->name, "%s", c->name[0] ? c->name : c->sip_id);
+    a->incarnation = c->incarnation;
     a->state = ORCH__SIP_STATE__SIP_CREATED;
     a->changed_ms = now_ms();
     a->error[0] = 0;
@@ -873,6 +913,8 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
     ag.start_ms = now_ms();
     ag.boot_id = ag.start_ms ^ ((uint64_t)getpid() << 40);
     ag.hb_ms = 500;
+    if (getenv("SIPNODE_CLOCK_OFFSET_MS"))
+        ag.clock_offset_ms = strtoll(getenv("SIPNODE_CLOCK_OFFSET_MS"), NULL, 10);
     ag.k = kernel_new(0);
     ag.k->on_log = on_log;
     ag.k->on_exit = on_exit_sip;
@@ -965,6 +1007,7 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
     free(ag.sips);
     free(ag.ends);
     free(ag.preps);
+    free(ag.arrivals);
     zmq_close(ag.dealer);
     zmq_ctx_term(ag.zctx);
     return 0;

@@ -48,6 +48,7 @@ struct asip {
     int32_t exit_code;
     char error[192];
     uint64_t fuel_used, memory_bytes, changed_ms;
+    uint64_t incarnation;           /* orchd's instance number, echoed in every status */
     uint64_t log_seq[3];
     int final_sent;                 /* its final state went out in a heartbeat */
     Orch__OrchToNode *create;       /* the SipCreate, kept until the SIP is created */
@@ -120,6 +121,7 @@ static void fill_status(Orch__SipStatus *st, const struct asip *a)
     st->fuel_used = a->fuel_used;
     st->memory_bytes = a->memory_bytes;
     st->changed_at_ms = a->changed_ms;
+    st->incarnation = a->incarnation;
 }
 
 static void refresh(struct asip *a)
@@ -434,16 +436,21 @@ static void on_create(Orch__OrchToNode *cmd)
     struct asip *old = find_sip(c->sip_id);
     if (!c->sip_id[0] || strlen(c->sip_id) >= sizeof old->id) {
         result(rid, 0, "SipCreate: sip_id missing or too long");
-    } else if (old && (old->kid || old->create)) {
+    } else if (old && (old->kid || old->create) && old->incarnation == c->incarnation) {
         report(old, rid);                   /* a create sent again: say where it stands */
     } else if (c->module_hash.len != 32) {
         result(rid, 0, "SipCreate: module_hash is not a SHA-256");
     } else {
+        if (old && old->kid) {              /* a newer instance replaces a running one */
+            sip *s = sip_by_id(node_kernel(), old->kid);
+            if (s) sip_kill(s, "replaced by a newer incarnation");
+        }
         if (old) forget(old);
         struct asip *a = heap_alloc(sizeof *a);
         if (!a) { result(rid, 0, "out of memory"); orch__orch_to_node__free_unpacked(cmd, NULL); return; }
         memset(a, 0, sizeof *a);
         strcpy(a->id, c->sip_id);
+        a->incarnation = c->incarnation;
         a->state = ORCH__SIP_STATE__SIP_CREATED;    /* as far as the orchestrator cares, */
         a->changed_ms = wall_ms();                   /* while its module is on the way */
         a->create = cmd;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "tests/cunit_main.h"
 #include "tests/orchestrator/procs.h"
@@ -665,6 +666,192 @@ static void test_status_page_in_chromium(void)
     free(dom);
 }
 
+/* ---- incarnations: orchd matches a node's reports to instances, not clocks ------------ */
+
+typedef struct fake_node {          /* a node played by the test over orch.proto */
+    void *ctx, *sock;
+    long long next_hb;
+    uint64_t hb_seq;
+} fake_node;
+
+static void fake_send(fake_node *f, Orch__NodeToOrch *m)
+{
+    size_t len = orch__node_to_orch__get_packed_size(m);
+    uint8_t *buf = malloc(len + 1);
+    orch__node_to_orch__pack(m, buf);
+    zmq_send(f->sock, buf, len, 0);
+    free(buf);
+}
+
+static void fake_report(fake_node *f, const char *sip_id, Orch__SipState st, int code,
+                        uint64_t incarnation, long long clock_offset_ms)
+{
+    Orch__SipStatus s = ORCH__SIP_STATUS__INIT;
+    s.sip_id = (char *)sip_id;
+    s.state = st;
+    s.exit_code = code;
+    s.error = st == ORCH__SIP_STATE__SIP_TRAPPED ? "trap on purpose" : "";
+    s.incarnation = incarnation;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s.changed_at_ms = (uint64_t)((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms);
+    Orch__SipReport r = ORCH__SIP_REPORT__INIT;
+    r.status = &s;
+    Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_SIP_REPORT;
+    m.sip_report = &r;
+    fake_send(f, &m);
+}
+
+/* Heartbeats (no SIP list) for ms; the incarnation of the first SipCreate for sip_id
+ * that arrives meanwhile (0: none). Returns early once one came if stop_on_create. */
+static uint64_t fake_pump(fake_node *f, const char *sip_id, int ms, bool stop_on_create)
+{
+    uint64_t inc = 0;
+    long long end = tp_ms() + ms;
+    while (tp_ms() < end && !(inc && stop_on_create)) {
+        if (tp_ms() >= f->next_hb) {
+            Orch__NodeHeartbeat h = ORCH__NODE_HEARTBEAT__INIT;
+            h.node_id = "skewed";
+            h.seq = ++f->hb_seq;
+            Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+            m.body_case = ORCH__NODE_TO_ORCH__BODY_HEARTBEAT;
+            m.heartbeat = &h;
+            fake_send(f, &m);
+            f->next_hb = tp_ms() + 150;
+        }
+        zmq_pollitem_t it = { f->sock, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll(&it, 1, 20) <= 0)
+            continue;
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, f->sock, 0) >= 0) {
+            Orch__OrchToNode *a = orch__orch_to_node__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+            if (a && a->body_case == ORCH__ORCH_TO_NODE__BODY_SIP_CREATE &&
+                !strcmp(a->sip_create->sip_id, sip_id) && !inc)
+                inc = a->sip_create->incarnation;
+            if (a)
+                orch__orch_to_node__free_unpacked(a, NULL);
+        }
+        zmq_msg_close(&msg);
+    }
+    return inc;
+}
+
+static const char *observed_of(const char *id, char *buf, size_t len)
+{
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips");
+    snprintf(buf, len, "%s", sfield(find_row(sips, "id", id), "observed"));
+    json_decref(sips);
+    return buf;
+}
+
+/* A node whose clock is an hour ahead of orchd's (and then reports times an hour behind):
+ * orchd records the ends of its short-lived SIP anyway, because it matches each report to
+ * the SIP's incarnation; a report about the previous incarnation, arriving after the
+ * restart, is ignored however recent its time. The node is played by the test. */
+static void test_incarnations_not_clocks(void)
+{
+    fake_node f = { 0 };
+    f.ctx = zmq_ctx_new();
+    f.sock = zmq_socket(f.ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(f.sock, ZMQ_LINGER, &linger, sizeof linger);
+    CU_ASSERT_FATAL(zmq_connect(f.sock, orch_addr) == 0);
+    Orch__Label lab = ORCH__LABEL__INIT;
+    lab.key = "zone";
+    lab.value = "skewed";
+    Orch__Label *labs[1] = { &lab };
+    Orch__Register r = ORCH__REGISTER__INIT;
+    r.identity = "skewed";
+    r.mac = "52:54:00:00:00:99";
+    r.memory_bytes = 256u << 20;
+    r.cpus = 1;
+    r.labels = labs;
+    r.n_labels = 1;
+    r.boot_id = 99;
+    r.platform = "hosted";
+    Orch__NodeToOrch m = ORCH__NODE_TO_ORCH__INIT;
+    m.body_case = ORCH__NODE_TO_ORCH__BODY_REGISTER;
+    m.register_ = &r;
+    fake_send(&f, &m);
+    fake_pump(&f, "", 300, false);
+    write_file("skew.yaml", "app: skew\nsips:\n  - name: s\n    module: build/sips/tests/orchestrator/sips/crasher.wasm\n"
+                            "    placement: {labels: {zone: skewed}}\n"
+                            "    restart: {policy: on-failure, backoff_ms: 100}\n");
+    char cmd[256], *out = NULL, obs[32];
+    snprintf(cmd, sizeof cmd, "apply -f %s/skew.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 0);
+    free(out);
+    const long long HOUR = 3600 * 1000;
+    uint64_t inc1 = fake_pump(&f, "skew/s/0", 3000, true);
+    CU_ASSERT(inc1 > 0);
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_RUNNING, 0, inc1, HOUR);
+    fake_pump(&f, "", 200, false);
+    CU_ASSERT_STRING_EQUAL(observed_of("skew/s/0", obs, sizeof obs), "running");
+    /* it fails at once; the node's clock says an hour from now */
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_TRAPPED, 0, inc1, HOUR);
+    uint64_t inc2 = fake_pump(&f, "skew/s/0", 3000, true);     /* restarted: a new create */
+    CU_ASSERT(inc2 > inc1);
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(find_row(sips, "id", "skew/s/0"), "restarts")), 1);
+    json_decref(sips);
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_RUNNING, 0, inc2, -HOUR);
+    /* late news about the first instance, stamped "now" by a correct clock: stale */
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_EXITED, 7, inc1, 0);
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_TRAPPED, 0, 0, 0);      /* no incarnation */
+    fake_pump(&f, "", 300, false);
+    CU_ASSERT_STRING_EQUAL(observed_of("skew/s/0", obs, sizeof obs), "running");
+    /* the current one ends; its time is an hour in the past */
+    fake_report(&f, "skew/s/0", ORCH__SIP_STATE__SIP_EXITED, 0, inc2, -HOUR);
+    fake_pump(&f, "", 300, false);
+    CU_ASSERT_STRING_EQUAL(observed_of("skew/s/0", obs, sizeof obs), "exited");
+    sips = tp_get_json(http_port, "/api/v1/sips");
+    json_t *row = find_row(sips, "id", "skew/s/0");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "exit_code")), 0);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "restarts")), 1);
+    json_decref(sips);
+    CU_ASSERT_EQUAL(sipctl("delete skew", &out), 0);
+    free(out);
+    zmq_close(f.sock);
+    zmq_ctx_term(f.ctx);
+}
+
+static bool sip_exited(json_t *sips, const void *id)
+{
+    json_t *r = find_row(sips, "id", id);
+    return r && !strcmp(sfield(r, "observed"), "exited");
+}
+
+/* A real sipnode whose reported times are an hour behind (SIPNODE_CLOCK_OFFSET_MS):
+ * a SIP that ends well within a second of its start is recorded as exited. */
+static void test_skewed_sipnode_short_sip(void)
+{
+    char nc[64];
+    snprintf(nc, sizeof nc, "tcp://127.0.0.1:%d", tp_free_port());
+    char *argv[] = { "build/bin/sipnode", "--orch", orch_addr, "--orch-id", "late", "--orch-nc", nc,
+                     "--orch-label", "zone=late", NULL };
+    setenv("SIPNODE_CLOCK_OFFSET_MS", "-3600000", 1);
+    pid_t late = tp_spawn("late", argv);
+    unsetenv("SIPNODE_CLOCK_OFFSET_MS");
+    CU_ASSERT_FATAL(late > 0);
+    write_file("late.yaml", "app: late\nsips:\n  - name: t\n    module: build/sips/tests/orchestrator/sips/ticker.wasm\n"
+                            "    args: [\"2\"]\n    placement: {labels: {zone: late}}\n");
+    char cmd[256], *out = NULL;
+    snprintf(cmd, sizeof cmd, "apply -f %s/late.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 0);
+    free(out);
+    CU_ASSERT(wait_for("/api/v1/sips", sip_exited, "late/t/0", 10000));
+    json_t *sips = tp_get_json(http_port, "/api/v1/sips");
+    json_t *row = find_row(sips, "id", "late/t/0");
+    CU_ASSERT_STRING_EQUAL(sfield(row, "node"), "late");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "exit_code")), 0);
+    json_decref(sips);
+    CU_ASSERT_EQUAL(sipctl("delete late", &out), 0);
+    free(out);
+    tp_kill(late, SIGTERM);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -681,6 +868,8 @@ int main(void)
     CU_add_test(s, "channel group follows a dead node", test_channel_group_follows_dead_node);
     CU_add_test(s, "frozen node comes back", test_frozen_node_comes_back);
     CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
+    CU_add_test(s, "incarnations, not clocks: skewed node, stale report", test_incarnations_not_clocks);
+    CU_add_test(s, "skewed sipnode: a short SIP's end is recorded", test_skewed_sipnode_short_sip);
     int rc = cunit_run_all("build/tests/orchestrator/test_cluster");
     tp_cleanup();           /* also if a suite setup failed */
     return rc;
