@@ -13,8 +13,13 @@
  *   --orch-fault freeze-after-migrate-in   (tests) SIGSTOP itself right after accepting
  *                                 a migration: a target that dies mid-migration
  *
- * Contracts for the SIPs' channels come with each create (the app's contract files, loaded
- * once per content), or from sipnode's -c files. The node runs until SIGTERM or SIGINT. */
+ * Environment: SIPNODE_CLOCK_OFFSET_MS=N (tests) adds N ms to the times it reports.
+ *
+ * Every status echoes the SIP's incarnation from its create (or MigrateIn); a create with
+ * a different incarnation for a SIP still running here replaces it (orchd made a new
+ * instance). Contracts for the SIPs' channels come with each create (the app's contract
+ * files, loaded once per content), or from sipnode's -c files. The node runs until
+ * SIGTERM or SIGINT. */
 #ifndef NODE_KERNEL_HOSTED_ORCH_AGENT_H
 #define NODE_KERNEL_HOSTED_ORCH_AGENT_H
 

@@ -9,8 +9,11 @@
  * dies (new channel id, traffic flows again); a node frozen past the dead time has its
  * stale copy stopped when it wakes; /metrics counts; the status page, loaded in headless
  * Chromium, shows nodes and SIPs. Every process is ended by PID and the temporary
- * directory removed, pass or fail. A create lost on the way is sent again. Run from the
- * repository root. */
+ * directory removed, pass or fail. A create lost on the way is sent again. orchd matches
+ * node reports to SIP incarnations, not clocks (a node played by the test with its clock
+ * an hour off, stale reports of an earlier incarnation; a sipnode reporting times an hour
+ * late); a sipnode given a newer incarnation of a SIP it runs replaces it (orchd played
+ * by the test). Run from the repository root. */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <signal.h>
@@ -852,6 +855,174 @@ static void test_skewed_sipnode_short_sip(void)
     tp_kill(late, SIGTERM);
 }
 
+/* ---- orchd played by the test: a sipnode and incarnations ------------------------------ */
+
+typedef struct fake_orchd {
+    void *ctx, *sock;
+    uint8_t ident[256]; size_t identlen;
+    uint8_t *module; size_t module_len; uint8_t hash[32];
+    int registered;
+    /* the SipReports seen: state, incarnation, error */
+    int n; Orch__SipState state[64]; uint64_t inc[64]; char error[64][96];
+} fake_orchd;
+
+static void fo_send(fake_orchd *f, Orch__OrchToNode *m)
+{
+    size_t len = orch__orch_to_node__get_packed_size(m);
+    uint8_t *buf = malloc(len + 1);
+    orch__orch_to_node__pack(m, buf);
+    zmq_send(f->sock, f->ident, f->identlen, ZMQ_SNDMORE);
+    zmq_send(f->sock, buf, len, 0);
+    free(buf);
+}
+
+/* Handle what the node sends for ms: registration, module fetches, reports (recorded). */
+static void fo_pump(fake_orchd *f, int ms)
+{
+    long long end = tp_ms() + ms;
+    while (tp_ms() < end) {
+        zmq_pollitem_t it = { f->sock, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll(&it, 1, 20) <= 0)
+            continue;
+        uint8_t buf[1 << 16];
+        int il = zmq_recv(f->sock, f->ident, sizeof f->ident, 0);
+        int more = 0;
+        size_t ml = sizeof more;
+        zmq_getsockopt(f->sock, ZMQ_RCVMORE, &more, &ml);
+        if (il <= 0 || !more)
+            continue;
+        f->identlen = (size_t)il;
+        int n = zmq_recv(f->sock, buf, sizeof buf, 0);
+        Orch__NodeToOrch *m = n >= 0 ? orch__node_to_orch__unpack(NULL, (size_t)n, buf) : NULL;
+        if (!m)
+            continue;
+        Orch__OrchToNode a = ORCH__ORCH_TO_NODE__INIT;
+        if (m->body_case == ORCH__NODE_TO_ORCH__BODY_REGISTER) {
+            Orch__RegisterAck ack = ORCH__REGISTER_ACK__INIT;
+            ack.accepted = 1;
+            ack.node_id = m->register_->identity;
+            ack.heartbeat_interval_ms = 200;
+            a.body_case = ORCH__ORCH_TO_NODE__BODY_REGISTER_ACK;
+            a.register_ack = &ack;
+            fo_send(f, &a);
+            f->registered = 1;
+        } else if (m->body_case == ORCH__NODE_TO_ORCH__BODY_MODULE_FETCH) {
+            Orch__ModuleData d = ORCH__MODULE_DATA__INIT;
+            d.hash.data = f->hash;
+            d.hash.len = 32;
+            d.found = 1;
+            d.total_size = f->module_len;
+            d.data.data = f->module;
+            d.data.len = f->module_len;
+            a.body_case = ORCH__ORCH_TO_NODE__BODY_MODULE_DATA;
+            a.module_data = &d;
+            fo_send(f, &a);
+        } else if (m->body_case == ORCH__NODE_TO_ORCH__BODY_SIP_REPORT && m->sip_report->status && f->n < 64) {
+            f->state[f->n] = m->sip_report->status->state;
+            f->inc[f->n] = m->sip_report->status->incarnation;
+            snprintf(f->error[f->n], sizeof f->error[0], "%s", m->sip_report->status->error);
+            f->n++;
+        }
+        orch__node_to_orch__free_unpacked(m, NULL);
+    }
+}
+
+static void fo_create(fake_orchd *f, const char *id, uint64_t incarnation)
+{
+    Orch__SipCreate c = ORCH__SIP_CREATE__INIT;
+    c.sip_id = (char *)id;
+    c.app = "repl";
+    c.name = "t";
+    c.module_hash.data = f->hash;
+    c.module_hash.len = 32;
+    c.start = 1;
+    c.incarnation = incarnation;
+    Orch__OrchToNode m = ORCH__ORCH_TO_NODE__INIT;
+    m.request_id = incarnation;
+    m.body_case = ORCH__ORCH_TO_NODE__BODY_SIP_CREATE;
+    m.sip_create = &c;
+    fo_send(f, &m);
+}
+
+static int fo_seen(fake_orchd *f, Orch__SipState st, uint64_t incarnation)
+{
+    int n = 0;
+    for (int i = 0; i < f->n; i++)
+        n += f->state[i] == st && f->inc[i] == incarnation;
+    return n;
+}
+
+static int count_in(const char *text, const char *pat)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, pat)); p++)
+        n++;
+    return n;
+}
+
+/* A create with a newer incarnation for a SIP the node still runs: the node ends the old
+ * instance (its end reported with the old incarnation) and runs the new one; the same
+ * create sent again is only answered. Every report echoes its incarnation. */
+static void test_node_replaces_old_incarnation(void)
+{
+    static const char mod[] = "build/sips/tests/orchestrator/sips/ticker.wasm";
+    fake_orchd *f = calloc(1, sizeof *f);
+    char cmd[256], *out = NULL, addr[64];
+    snprintf(cmd, sizeof cmd, "sha256sum %s", mod);
+    CU_ASSERT_FATAL(tp_run(cmd, &out) == 0 && out && strlen(out) >= 64);
+    for (int i = 0; i < 32; i++)
+        sscanf(out + 2 * i, "%2hhx", &f->hash[i]);
+    free(out);
+    FILE *mf = fopen(mod, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mf);
+    f->module = malloc(1 << 20);
+    f->module_len = fread(f->module, 1, 1 << 20, mf);
+    fclose(mf);
+    f->ctx = zmq_ctx_new();
+    f->sock = zmq_socket(f->ctx, ZMQ_ROUTER);
+    int linger = 0;
+    zmq_setsockopt(f->sock, ZMQ_LINGER, &linger, sizeof linger);
+    snprintf(addr, sizeof addr, "tcp://127.0.0.1:%d", tp_free_port());
+    pid_t pid = -1;
+    if (zmq_bind(f->sock, addr) == 0) {
+        char *argv[] = { "build/bin/sipnode", "--orch", addr, "--orch-id", "repl", NULL };
+        pid = tp_spawn("repl", argv);
+    }
+    CU_ASSERT(pid > 0);
+    for (int i = 0; pid > 0 && i < 100 && !f->registered; i++)
+        fo_pump(f, 50);
+    CU_ASSERT(f->registered);
+    if (f->registered) {
+        fo_create(f, "repl/t/0", 1);
+        for (int i = 0; i < 100 && !fo_seen(f, ORCH__SIP_STATE__SIP_RUNNING, 1); i++)
+            fo_pump(f, 50);
+        CU_ASSERT(fo_seen(f, ORCH__SIP_STATE__SIP_RUNNING, 1) == 1);
+        fo_create(f, "repl/t/0", 2);            /* orchd made a new instance */
+        for (int i = 0; i < 100 && !fo_seen(f, ORCH__SIP_STATE__SIP_RUNNING, 2); i++)
+            fo_pump(f, 50);
+        CU_ASSERT(fo_seen(f, ORCH__SIP_STATE__SIP_RUNNING, 2) == 1);
+        int killed = -1;
+        for (int i = 0; i < f->n; i++)
+            if (f->state[i] == ORCH__SIP_STATE__SIP_KILLED)
+                killed = i;
+        CU_ASSERT(killed >= 0 && f->inc[killed] == 1 && strstr(f->error[killed], "newer incarnation"));
+        fo_create(f, "repl/t/0", 2);            /* the same create again: answered, not run */
+        fo_pump(f, 400);
+        CU_ASSERT(fo_seen(f, ORCH__SIP_STATE__SIP_RUNNING, 2) == 2);
+        CU_ASSERT(fo_seen(f, ORCH__SIP_STATE__SIP_KILLED, 2) == 0);
+    }
+    if (pid > 0)
+        tp_kill(pid, SIGTERM);
+    char *log = tp_read("repl.err");
+    CU_ASSERT_EQUAL(count_in(log, "started repl/t/0\n"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "repl/t/0 incarnation 2 replaces 1"));
+    free(log);
+    zmq_close(f->sock);
+    zmq_ctx_term(f->ctx);
+    free(f->module);
+    free(f);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -870,6 +1041,7 @@ int main(void)
     CU_add_test(s, "status page in headless chromium", test_status_page_in_chromium);
     CU_add_test(s, "incarnations, not clocks: skewed node, stale report", test_incarnations_not_clocks);
     CU_add_test(s, "skewed sipnode: a short SIP's end is recorded", test_skewed_sipnode_short_sip);
+    CU_add_test(s, "a node replaces an old incarnation, answers a repeated create", test_node_replaces_old_incarnation);
     int rc = cunit_run_all("build/tests/orchestrator/test_cluster");
     tp_cleanup();           /* also if a suite setup failed */
     return rc;
