@@ -11,7 +11,10 @@ static int try_device(const struct pci_dev *d, void *arg)
     struct search *s = arg;
     if (d->class_code != 0x02) return 0;            /* network controllers only */
     kprintf("pci %02x:%02x.%x %04x:%04x network controller\n", d->bus, d->dev, d->fn, d->vendor, d->device);
-    if (!s->want || !strcmp(s->want, "virtio")) s->found = virtio_net_probe(d);
+    if (!s->want || !strcmp(s->want, "virtio")) {           /* chosen by device id */
+        s->found = virtio_net_probe(d);
+        if (!s->found) s->found = virtio_net_modern_probe(d);
+    }
     if (!s->found && (!s->want || !strcmp(s->want, "e1000"))) s->found = e1000_probe(d);
     return s->found != NULL;
 }

@@ -21,7 +21,8 @@ struct nic {
     void *priv;
 };
 
-struct nic *virtio_net_probe(const struct pci_dev *d);   /* NULL if not ours */
+struct nic *virtio_net_probe(const struct pci_dev *d);   /* legacy 1af4:1000; NULL if not ours */
+struct nic *virtio_net_modern_probe(const struct pci_dev *d);   /* virtio 1.0, 1af4:1041 */
 struct nic *e1000_probe(const struct pci_dev *d);
 /* Finds the first supported NIC; `want` ("virtio", "e1000" or NULL for any). */
 struct nic *nic_find(const char *want);

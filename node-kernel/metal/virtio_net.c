@@ -1,9 +1,11 @@
 /* virtio_net.c: a polled driver for legacy and transitional virtio-net PCI devices
  * (vendor 0x1AF4, device 0x1000), through the legacy I/O BAR. Queue 0 receives and
- * queue 1 transmits; every descriptor owns one fixed 2 KiB buffer that starts with
- * the 10-byte virtio-net header (no offloads are negotiated, so it stays zero). */
+ * queue 1 transmits (virtio_ring.c); every buffer starts with the 10-byte legacy
+ * virtio-net header (no offloads are negotiated, so it stays zero). Modern-only
+ * devices (0x1041) are virtio_net_modern.c's. */
 #include <string.h>
 #include "node-kernel/metal/nic.h"
+#include "node-kernel/metal/virtio_ring.h"
 #include "node-kernel/metal/pmm.h"
 #include "node-kernel/metal/heap.h"
 #include "node-kernel/metal/kprintf.h"
@@ -25,22 +27,7 @@
 #define STATUS_FAILED    128
 #define FEATURE_MAC      (1u << 5)
 
-#define DESC_F_WRITE 2
 #define NET_HDR_LEN  10
-#define BUF_SIZE     2048
-
-struct vq_desc  { uint64_t addr; uint32_t len; uint16_t flags, next; };
-struct vq_avail { uint16_t flags, idx, ring[]; };
-struct vq_used_elem { uint32_t id, len; };
-struct vq_used  { uint16_t flags, idx; struct vq_used_elem ring[]; };
-
-struct vq {
-    uint16_t size, index, last_used, next_avail;
-    struct vq_desc *desc;
-    struct vq_avail *avail;
-    volatile struct vq_used *used;
-    uint8_t *bufs;                  /* size * BUF_SIZE */
-};
 
 struct vnet {
     struct nic nic;
@@ -48,73 +35,32 @@ struct vnet {
     struct vq rx, tx;
 };
 
+static void legacy_notify(struct vq *q)
+{
+    struct vnet *v = q->dev;
+    outw(v->io + REG_QUEUE_NOTIFY, q->index);
+}
+
 static int vq_setup(struct vnet *v, struct vq *q, uint16_t index)
 {
     outw(v->io + REG_QUEUE_SELECT, index);
-    uint16_t size = inw(v->io + REG_QUEUE_SIZE);
-    if (!size) return -1;
-    size_t avail_end = 16u * size + 6 + 2u * size;
-    size_t used_off = (avail_end + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
-    size_t total = used_off + ((6 + 8u * size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1));
-    uint8_t *mem = pmm_alloc_pages(total / PAGE_SIZE);
-    q->bufs = pmm_alloc_pages((size_t)size * BUF_SIZE / PAGE_SIZE);
-    if (!mem || !q->bufs) return -1;
-    q->size = size;
-    q->index = index;
-    q->desc = (struct vq_desc *)mem;
-    q->avail = (struct vq_avail *)(mem + 16u * size);
-    q->used = (volatile struct vq_used *)(mem + used_off);
-    for (uint16_t i = 0; i < size; i++)
-        q->desc[i] = (struct vq_desc){ (uint64_t)(q->bufs + (size_t)i * BUF_SIZE), BUF_SIZE, 0, 0 };
-    outl(v->io + REG_QUEUE_PFN, (uint32_t)((uint64_t)mem / PAGE_SIZE));
+    if (vq_alloc(q, index, inw(v->io + REG_QUEUE_SIZE))) return -1;
+    q->notify = legacy_notify;
+    q->dev = v;
+    outl(v->io + REG_QUEUE_PFN, (uint32_t)((uint64_t)(uintptr_t)q->desc / PAGE_SIZE));
     return 0;
-}
-
-static void vq_push(struct vnet *v, struct vq *q, uint16_t id)
-{
-    q->avail->ring[q->avail->idx % q->size] = id;
-    barrier();
-    q->avail->idx++;
-    __sync_synchronize();
-    outw(v->io + REG_QUEUE_NOTIFY, q->index);
 }
 
 static int vnet_transmit(struct nic *nic, const void *frame, size_t len)
 {
     struct vnet *v = nic->priv;
-    struct vq *q = &v->tx;
-    if (len > BUF_SIZE - NET_HDR_LEN) return -1;
-    for (int spin = 0; (uint16_t)(q->next_avail - q->used->idx) >= q->size; spin++) {
-        if (spin > 10000000) return -1;             /* device stopped taking frames */
-        cpu_pause();
-    }
-    uint16_t id = q->next_avail % q->size;
-    q->next_avail++;
-    uint8_t *buf = q->bufs + (size_t)id * BUF_SIZE;
-    memset(buf, 0, NET_HDR_LEN);
-    memcpy(buf + NET_HDR_LEN, frame, len);
-    q->desc[id].len = (uint32_t)(NET_HDR_LEN + len);
-    q->desc[id].flags = 0;
-    vq_push(v, q, id);
-    return 0;
+    return vq_send(&v->tx, NET_HDR_LEN, frame, len);
 }
 
 static size_t vnet_receive(struct nic *nic, void *out, size_t cap)
 {
     struct vnet *v = nic->priv;
-    struct vq *q = &v->rx;
-    if (q->last_used == q->used->idx) return 0;
-    barrier();
-    struct vq_used_elem e = q->used->ring[q->last_used % q->size];
-    q->last_used++;
-    size_t n = 0;
-    if (e.id < q->size && e.len > NET_HDR_LEN) {
-        n = e.len - NET_HDR_LEN;
-        if (n > cap) n = cap;
-        memcpy(out, q->bufs + (size_t)e.id * BUF_SIZE + NET_HDR_LEN, n);
-    }
-    if (e.id < q->size) vq_push(v, q, (uint16_t)e.id);
-    return n;
+    return vq_receive(&v->rx, NET_HDR_LEN, out, cap);
 }
 
 /* Reading the ISR status register lowers the interrupt line. */
@@ -149,15 +95,9 @@ struct nic *virtio_net_probe(const struct pci_dev *d)
         return NULL;
     }
     for (int i = 0; i < 6; i++) v->nic.mac[i] = inb(v->io + REG_MAC + i);
-    /* give every receive buffer to the device */
-    for (uint16_t i = 0; i < v->rx.size; i++) {
-        v->rx.desc[i].flags = DESC_F_WRITE;
-        v->rx.avail->ring[i] = i;
-    }
-    barrier();
-    v->rx.avail->idx = v->rx.size;
+    vq_fill_receive(&v->rx);                /* give every receive buffer to the device */
     outb(v->io + REG_STATUS, STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
-    outw(v->io + REG_QUEUE_NOTIFY, 0);
+    legacy_notify(&v->rx);
     v->nic.name = "virtio-net";
     v->nic.transmit = vnet_transmit;
     v->nic.receive = vnet_receive;

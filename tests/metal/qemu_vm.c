@@ -67,6 +67,9 @@ static int launch(struct qemu_vm *vm, const char *accel, const char *nic,
     if (mac) snprintf(macopt, sizeof macopt, ",mac=%s", mac);
     if (!strcmp(nic, "e1000"))
         snprintf(device, sizeof device, "e1000,netdev=n0%s%s", rom, macopt);
+    else if (!strcmp(nic, "virtio-modern"))          /* virtio 1.0 only: id 1af4:1041, MMIO BARs */
+        snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-legacy=on,disable-modern=off%s%s",
+                 rom, macopt);
     else
         snprintf(device, sizeof device, "virtio-net-pci,netdev=n0,disable-modern=on%s%s", rom, macopt);
     pid_t pid = fork();

@@ -13,7 +13,8 @@ struct qemu_vm {
 /* "kvm" if KVM is present and fast enough here, else "tcg" (decided once per process;
  * MULT_METAL_ACCEL=kvm|tcg overrides). */
 const char *qemu_accel(void);
-/* Starts QEMU on the kernel with a NIC model ("virtio" or "e1000") and a command line. */
+/* Starts QEMU on the kernel with a NIC model ("virtio": legacy virtio-net, "virtio-modern":
+ * virtio 1.0 only, or "e1000") and a command line. */
 int  qemu_start(struct qemu_vm *vm, const char *accel, const char *nic, const char *append);
 /* The same, with 127.0.0.1:host_port on the host forwarded to guest_port in the guest
  * (QEMU user networking's hostfwd): how host processes reach a server in the kernel.

@@ -1,6 +1,6 @@
 /* test_metal_boot.c: boots the metal kernel in QEMU (KVM when usable, else TCG) and
- * checks its serial console: banner and command-line options, DHCP over virtio-net and
- * over e1000, a raw TCP echo with a host server, a ZMTP DEALER exchanging netchan
+ * checks its serial console: banner and command-line options, DHCP over virtio-net
+ * (legacy and virtio 1.0) and over e1000, a raw TCP echo with a host server, a ZMTP DEALER exchanging netchan
  * protobuf messages with a libzmq ROUTER on the host, readable panics for deliberate
  * faults, refusal of bad options without crashing, a WebAssembly SIP run by the engine
  * on metal, and a network boot through iPXE over HTTP. No test may see "PANIC" unless
@@ -69,6 +69,7 @@ static void dhcp_and_echo(const char *nic, const char *driver_line)
 
 static void test_virtio_dhcp_echo(void) { dhcp_and_echo("virtio", "virtio-net: io"); }
 static void test_e1000_dhcp_echo(void)  { dhcp_and_echo("e1000", "e1000: mmio"); }
+static void test_modern_virtio_dhcp_echo(void) { dhcp_and_echo("virtio-modern", "virtio-net: modern"); }
 
 static void test_zmtp_router(void)
 {
@@ -207,6 +208,7 @@ int main(void)
     CU_add_test(s, "banner and command-line options", test_banner_and_options);
     CU_add_test(s, "virtio-net: DHCP and TCP echo with the host", test_virtio_dhcp_echo);
     CU_add_test(s, "e1000: DHCP and TCP echo with the host", test_e1000_dhcp_echo);
+    CU_add_test(s, "virtio-net 1.0 (modern-only device): DHCP and TCP echo", test_modern_virtio_dhcp_echo);
     CU_add_test(s, "ZMTP DEALER to a libzmq ROUTER, netchan protobuf", test_zmtp_router);
     CU_add_test(s, "panic_test=1: page fault panic is readable", test_panic_page_fault);
     CU_add_test(s, "panic_test=2: invalid opcode panic is readable", test_panic_invalid_opcode);
