@@ -2,15 +2,15 @@
  *
  *   scripts     the iPXE scripts and the dnsmasq configuration (dnsmasq --test checks it)
  *   routes      the orchestrator's boot routes over HTTP (libcurl against a boot server)
- *   qemu        QEMU -boot n, user-mode networking: the NIC's iPXE ROM (Debian ipxe-qemu)
- *               gets the stage-1 script by TFTP, which chains to the boot server on
+ *   qemu        QEMU -boot n, user-mode networking, once with e1000 and once with a
+ *               virtio 1.0 NIC: the NIC's iPXE ROM (Debian ipxe-qemu) gets the stage-1 script by TFTP, which chains to the boot server on
  *               127.0.0.1 (10.0.2.2 in the guest) for the node script and the kernel;
  *               the kernel boots with the command line the script gave it and gets a
  *               DHCP address
  *   lab         a lab in network namespaces the test creates: a bridge, an "existing"
  *               DHCP server in a second namespace, dnsmasq with `sipctl pxe config`'s
  *               proxy-DHCP configuration, the boot server, orchd, two QEMU VMs on tap
- *               devices, all PXE-booting the kernel and registering
+ *               devices (one e1000, one virtio 1.0), all PXE-booting the kernel and registering
  *
  * Every process is killed by PID and every namespace and file removed, also when a test
  * fails or the program is interrupted. */
@@ -35,6 +35,7 @@
 #define KERNEL      "build/bin/multiplicity-metal.elf"
 #define SIPCTL      "build/bin/sipctl"
 #define E1000_ROM   "/usr/lib/ipxe/qemu/pxe-e1000.rom"
+#define VIRTIO_ROM  "/usr/lib/ipxe/qemu/pxe-virtio.rom"    /* matches only modern virtio-net */
 #define BOOT_LIMIT_S 120        /* TCG on two shared cores; KVM needs a fraction */
 
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
@@ -313,10 +314,17 @@ static int sipctl_until(unsigned http, const char *dir, const char *cmd, const c
     return 0;
 }
 
-static pid_t qemu_netboot(const char *netns, const char *netdev, const char *mac, const char *serial)
+/* A VM that network-boots with the iPXE ROM of its NIC: "e1000", or "virtio" (a virtio
+ * 1.0 only device, 1af4:1041, the id Debian's virtio ROM carries). */
+static pid_t qemu_netboot(const char *netns, const char *nic, const char *netdev, const char *mac,
+                          const char *serial)
 {
-    char dev[160], ser[200];
-    snprintf(dev, sizeof dev, "e1000,netdev=n0,mac=%s,romfile=" E1000_ROM, mac);
+    char dev[200], ser[200];
+    if (!strcmp(nic, "virtio"))
+        snprintf(dev, sizeof dev, "virtio-net-pci,disable-legacy=on,disable-modern=off,netdev=n0,mac=%s,"
+                 "romfile=" VIRTIO_ROM, mac);
+    else
+        snprintf(dev, sizeof dev, "e1000,netdev=n0,mac=%s,romfile=" E1000_ROM, mac);
     snprintf(ser, sizeof ser, "file:%s", serial);
     char *argv[] = { "qemu-system-x86_64", "-accel", (char *)qemu_accel(), "-m", "128M",
                      "-display", "none", "-monitor", "none", "-no-reboot", "-boot", "n",
@@ -324,8 +332,14 @@ static pid_t qemu_netboot(const char *netns, const char *netdev, const char *mac
     return proc_start(netns, argv, NULL);
 }
 
-static void test_qemu_user_netboot(void)
+/* One VM with the given NIC and MAC ("52:54:00:00:70:NN") boots from the ROM. */
+static void qemu_user_netboot(const char *nic, const char *mac)
 {
+    char mac_bare[16], node[32];                         /* "525400007001", "metal-525400007001" */
+    int m = 0;
+    for (const char *p = mac; *p && m < 12; p++) if (*p != ':') mac_bare[m++] = *p;
+    mac_bare[m] = 0;
+    snprintf(node, sizeof node, "metal-%s", mac_bare);
     char dir[64], path[160], err[200], netdev[300], orch[32];
     CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
 
@@ -376,18 +390,20 @@ static void test_qemu_user_netboot(void)
     fclose(f);
     snprintf(netdev, sizeof netdev, "user,id=n0,tftp=%s,bootfile=chain.ipxe", tftp);
     snprintf(serial, sizeof serial, "%s/serial.log", dir);
-    pid_t vm = qemu_netboot(NULL, netdev, "52:54:00:00:70:01", serial);
+    pid_t vm = qemu_netboot(NULL, nic, netdev, mac, serial);
     CU_ASSERT_FATAL(vm > 0);
 
     int bound = file_wait_for(serial, "DHCP: bound ", vm, BOOT_LIMIT_S);
     int registered = 0, deployed = 0;
     if (reg && bound) {
-        registered = file_wait_for(serial, "ORCH: registered as metal-525400007001", vm, 60);
+        char want[64];
+        snprintf(want, sizeof want, "ORCH: registered as %s", node);
+        registered = file_wait_for(serial, want, vm, 60);
         /* a SIP placed on the node by the orchestrator runs there and its log comes back */
         if (registered &&
             proc_run(SIPCTL " -s http://127.0.0.1:%u apply -f " TICKER_APP, http_port) == 0)
             deployed = sipctl_until(http_port, dir, "logs tick/ticker", "tick 1", 60) &&
-                       sipctl_until(http_port, dir, "get sips", "metal-525400007001", 10);
+                       sipctl_until(http_port, dir, "get sips", node, 10);
     }
     proc_stop(vm, 500);
     proc_stop(orchd, 2000);
@@ -401,7 +417,10 @@ static void test_qemu_user_netboot(void)
     CU_ASSERT(contains(out, "label role=pxe-test"));
     CU_ASSERT(contains(out, "DHCP: bound 10.0.2.15"));
     CU_ASSERT(!contains(out, "PANIC"));
-    CU_ASSERT(contains(l, " script 52:54:00:00:70:01 200\n"));   /* the MAC came through */
+    char script_line[64];
+    snprintf(script_line, sizeof script_line, " script %s 200\n", mac);
+    CU_ASSERT(contains(l, script_line));                          /* the MAC came through */
+    CU_ASSERT(contains(out, !strcmp(nic, "virtio") ? "virtio-net: modern" : "e1000: mmio"));
     CU_ASSERT(contains(l, " kernel - 200\n"));
     if (reg) {
         char want[64];
@@ -416,6 +435,9 @@ static void test_qemu_user_netboot(void)
     free(l);
     proc_rmdir(dir);
 }
+
+static void test_qemu_user_netboot_e1000(void)  { qemu_user_netboot("e1000", "52:54:00:00:70:01"); }
+static void test_qemu_user_netboot_virtio(void) { qemu_user_netboot("virtio", "52:54:00:00:70:02"); }
 
 /* ---- a lab in network namespaces ---------------------------------------------------- */
 
@@ -515,7 +537,7 @@ static void test_lab_netns(void)
         snprintf(netdev, sizeof netdev, "tap,id=n0,ifname=tap%d,script=no,downscript=no", i);
         snprintf(mac, sizeof mac, "52:54:00:77:00:%02x", i + 1);
         snprintf(serial[i], sizeof serial[i], "%s/vm%d.log", lab_dir, i);
-        vm[i] = qemu_netboot(lab_ns, netdev, mac, serial[i]);
+        vm[i] = qemu_netboot(lab_ns, i % 2 ? "virtio" : "e1000", netdev, mac, serial[i]);   /* one of each */
         CU_ASSERT(vm[i] > 0);
     }
     int bound[VMS], registered[VMS] = { 0 };
@@ -569,7 +591,9 @@ int main(void)
                     !(only && !strcmp(only, "unit"));
     if (have_qemu) {
         s = CU_add_suite("qemu network boot", NULL, NULL);
-        CU_add_test(s, "iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot);
+        CU_add_test(s, "e1000 iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot_e1000);
+        if (access(VIRTIO_ROM, R_OK) == 0)
+            CU_add_test(s, "virtio-net 1.0 iPXE ROM: the same boot, the kernel's modern virtio driver", test_qemu_user_netboot_virtio);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
             CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs boot and register", test_lab_netns);
