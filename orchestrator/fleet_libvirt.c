@@ -55,6 +55,12 @@ int fleet_network_xml(char *buf, size_t len, const struct fleet_state *f)
     char *dot = strrchr(prefix, '.');
     if (!dot) return -1;
     dot[1] = 0;                                   /* "10.123.0." */
+    /* iPXE waits for an IPv6 router advertisement (several seconds) before it runs the
+     * boot file; a private (ULA) prefix makes libvirt's dnsmasq send one at once. */
+    char ipv6[96] = "";
+    if (!f->no_ipv6)
+        snprintf(ipv6, sizeof ipv6, "  <ip family='ipv6' address='fd6d:756c:0:%u::1' prefix='64'/>\n",
+                 third_octet(f->gateway));
     return add(buf, len, &used,
         "<network>\n"
         "  <name>%s</name>\n"
@@ -65,11 +71,9 @@ int fleet_network_xml(char *buf, size_t len, const struct fleet_state *f)
         "      <bootp file='%s'/>\n"
         "    </dhcp>\n"
         "  </ip>\n"
-        /* iPXE waits about 13 s for an IPv6 router advertisement before it runs the
-         * boot file; a private IPv6 prefix gives it one at once. */
-        "  <ip family='ipv6' address='fd6d:756c:0:%u::1' prefix='64'/>\n"
+        "%s"
         "</network>\n",
-        f->network, f->bridge, f->gateway, prefix, prefix, url, third_octet(f->gateway)) ? -1 : (int)used;
+        f->network, f->bridge, f->gateway, prefix, prefix, url, ipv6) ? -1 : (int)used;
 }
 
 int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i)
@@ -77,6 +81,7 @@ int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i)
     char serial[1100];
     size_t used = 0;
     xml_escape(serial, sizeof serial, f->nodes[i].serial);
+    int e1000 = !strcmp(f->nic, "e1000");                 /* else virtio (also when unset) */
     return add(buf, len, &used,
         "<domain type='%s'>\n"
         "  <name>%s</name>\n"
@@ -92,8 +97,8 @@ int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i)
         "    <interface type='network'>\n"
         "      <source network='%s'/>\n"
         "      <mac address='%s'/>\n"
-        "      <model type='e1000'/>\n"
-        "      <rom file='" FLEET_NIC_ROM "'/>\n"
+        "      <model type='%s'/>\n"
+        "      <rom file='%s'/>\n"
         "    </interface>\n"
         "    <serial type='file'>\n"
         "      <source path='%s'/>\n"
@@ -102,7 +107,8 @@ int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i)
         "    <memballoon model='none'/>\n"
         "  </devices>\n"
         "</domain>\n",
-        f->domain_type, f->nodes[i].name, f->memory_mib, f->network, f->nodes[i].mac, serial)
+        f->domain_type, f->nodes[i].name, f->memory_mib, f->network, f->nodes[i].mac,
+        e1000 ? "e1000" : "virtio-non-transitional", e1000 ? FLEET_E1000_ROM : FLEET_VIRTIO_ROM, serial)
         ? -1 : (int)used;
 }
 

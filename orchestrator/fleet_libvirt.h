@@ -1,15 +1,19 @@
 /* fleet_libvirt.h: the libvirt side of a fleet: an isolated network whose DHCP server
  * (libvirt's dnsmasq) sends iPXE to the boot URL, and transient domains that boot from
- * the network with an e1000 NIC and iPXE's ROM (Debian ipxe-qemu), serial console to a
- * file. Transient objects vanish when destroyed, so `fleet down` leaves nothing. */
+ * the network with a virtio-net (or e1000) NIC and iPXE's ROM for it (Debian ipxe-qemu),
+ * serial console to a file. Transient objects vanish when destroyed, so `fleet down`
+ * leaves nothing. */
 #ifndef ORCHESTRATOR_FLEET_LIBVIRT_H
 #define ORCHESTRATOR_FLEET_LIBVIRT_H
 #include <libvirt/libvirt.h>
 #include "orchestrator/fleet_state.h"
 
-/* QEMU's e1000 iPXE ROM: Debian's virtio ROM answers only the modern virtio-net PCI id,
- * while the node kernel drives legacy virtio; the e1000 ROM and driver agree. */
-#define FLEET_NIC_ROM "/usr/lib/ipxe/qemu/pxe-e1000.rom"
+/* QEMU's iPXE ROMs. Debian's virtio ROM answers only the modern virtio-net PCI id
+ * (1af4:1041), so virtio domains get libvirt's model 'virtio-non-transitional' (a
+ * virtio 1.0 only device), which the kernel's modern driver runs. */
+#define FLEET_E1000_ROM  "/usr/lib/ipxe/qemu/pxe-e1000.rom"
+#define FLEET_VIRTIO_ROM "/usr/lib/ipxe/qemu/pxe-virtio.rom"
+#define FLEET_DEFAULT_NIC "virtio"
 
 int fleet_network_xml(char *buf, size_t len, const struct fleet_state *f);
 int fleet_domain_xml(char *buf, size_t len, const struct fleet_state *f, int i);

@@ -18,8 +18,8 @@ int fleet_state_save(const struct fleet_state *f, char *err, size_t errlen)
     FILE *o = fopen(tmp, "w");
     if (!o) { snprintf(err, errlen, "%s: %s", tmp, strerror(errno)); return -1; }
     fprintf(o, "name %s\nuri %s\nnetwork %s\nbridge %s\ngateway %s\nboot_url %s\n"
-               "domain_type %s\nserver_pid %ld\nmemory_mib %u\n",
-            f->name, f->uri, f->network, f->bridge, f->gateway, f->boot_url, f->domain_type,
+               "domain_type %s\nnic %s\nserver_pid %ld\nmemory_mib %u\n",
+            f->name, f->uri, f->network, f->bridge, f->gateway, f->boot_url, f->domain_type, f->nic,
             (long)f->server_pid, f->memory_mib);
     for (int i = 0; i < f->n; i++)
         fprintf(o, "node %s %s %s\n", f->nodes[i].name, f->nodes[i].mac, f->nodes[i].serial);
@@ -57,6 +57,7 @@ int fleet_state_load(const char *dir, struct fleet_state *f, char *err, size_t e
         else if (!strcmp(line, "gateway")) copy(f->gateway, sizeof f->gateway, value);
         else if (!strcmp(line, "boot_url")) copy(f->boot_url, sizeof f->boot_url, value);
         else if (!strcmp(line, "domain_type")) copy(f->domain_type, sizeof f->domain_type, value);
+        else if (!strcmp(line, "nic")) copy(f->nic, sizeof f->nic, value);
         else if (!strcmp(line, "server_pid")) f->server_pid = (pid_t)atol(value);
         else if (!strcmp(line, "memory_mib")) f->memory_mib = (unsigned)atoi(value);
         else if (!strcmp(line, "node") && f->n < FLEET_MAX_NODES) {

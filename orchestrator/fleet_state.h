@@ -23,6 +23,8 @@ struct fleet_state {
     char gateway[16];           /* the host's address on the fleet network */
     char boot_url[512];         /* what DHCP sends iPXE to */
     char domain_type[8];        /* kvm or qemu */
+    char nic[8];                /* virtio (virtio 1.0 only, 1af4:1041) or e1000 */
+    int no_ipv6;                /* network without the IPv6 prefix (only at creation, not saved) */
     pid_t server_pid;           /* boot server we started (0: none) */
     unsigned memory_mib;
     int n;

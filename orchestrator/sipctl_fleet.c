@@ -28,9 +28,9 @@
 #define ORCH_NODE_PORT 7700          /* orchd's default ZeroMQ port for nodes */
 
 struct fleet_args {
-    int n, timeout_s, wait_for, no_wait;
+    int n, timeout_s, wait_for, no_wait, no_ipv6;
     unsigned memory_mib;
-    const char *uri, *name, *state_dir, *subnet, *orch, *zmq, *token, *labels, *kernel, *domain_type;
+    const char *uri, *name, *state_dir, *subnet, *orch, *zmq, *token, *labels, *kernel, *domain_type, *nic;
 };
 
 static void usage(FILE *f)
@@ -39,11 +39,13 @@ static void usage(FILE *f)
         "usage: sipctl fleet up -n N [--memory MIB] [--uri URI] [--name NAME] [--state-dir DIR]\n"
         "                       [--subnet A.B.C] [--orch URL] [--zmq HOST:PORT] [--token T]\n"
         "                       [--labels K=V,...] [--kernel FILE] [--domain-type kvm|qemu]\n"
+        "                       [--nic virtio|e1000] [--no-ipv6]\n"
         "                       [--wait-for booted|dhcp|registered] [--timeout S] [--no-wait]\n"
         "       sipctl fleet status [--name NAME] [--state-dir DIR]\n"
         "       sipctl fleet down   [--name NAME] [--state-dir DIR] [--uri URI]\n"
-        "Defaults: name dev, memory 128 MiB, uri $LIBVIRT_DEFAULT_URI or qemu:///system, subnet\n"
-        "10.123.0 (the host is .1, nodes get .100-.199), state dir\n"
+        "Defaults: name dev, memory 128 MiB, nic virtio (virtio 1.0), uri $LIBVIRT_DEFAULT_URI or\n"
+        "qemu:///system, subnet 10.123.0 (the host is .1, nodes get .100-.199) with a private IPv6\n"
+        "prefix whose router advertisements spare iPXE its wait (--no-ipv6: none), state dir\n"
         "$XDG_STATE_HOME/multiplicity/fleet-NAME, a boot server of our own unless --orch URL,\n"
         "nodes join the orchestrator at --zmq (default GATEWAY:%d), wait for registered, 600 s.\n",
         ORCH_NODE_PORT);
@@ -57,7 +59,7 @@ static const struct option options[] = {
     { "labels", required_argument, 0, 'l' }, { "kernel", required_argument, 0, 'k' },
     { "domain-type", required_argument, 0, 'D' }, { "wait-for", required_argument, 0, 'w' },
     { "timeout", required_argument, 0, 'T' }, { "no-wait", no_argument, 0, 'W' },
-    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+    { "nic", required_argument, 0, 'I' }, { "no-ipv6", no_argument, 0, '6' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
 static int number(const char *opt, const char *s, long lo, long hi, long *out)
@@ -92,12 +94,20 @@ static int parse(int argc, char **argv, struct fleet_args *a)
         case 'o': a->orch = optarg; break;           case 'z': a->zmq = optarg; break;
         case 't': a->token = optarg; break;          case 'l': a->labels = optarg; break;
         case 'k': a->kernel = optarg; break;         case 'W': a->no_wait = 1; break;
+        case '6': a->no_ipv6 = 1; break;
         case 'D':
             if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu")) {
                 fprintf(stderr, "sipctl fleet: --domain-type is kvm or qemu\n");
                 return -1;
             }
             a->domain_type = optarg;
+            break;
+        case 'I':
+            if (strcmp(optarg, "virtio") && strcmp(optarg, "e1000")) {
+                fprintf(stderr, "sipctl fleet: --nic is virtio or e1000\n");
+                return -1;
+            }
+            a->nic = optarg;
             break;
         case 'w':
             if ((a->wait_for = fleet_stage_parse(optarg)) < 0) {
@@ -305,6 +315,8 @@ static int cmd_up(struct fleet_args *a)
     snprintf(f->bridge, sizeof f->bridge, "mlt-%s", a->name);
     snprintf(f->gateway, sizeof f->gateway, "%d.%d.%d.1", o1, o2, o3);
     f->memory_mib = a->memory_mib;
+    snprintf(f->nic, sizeof f->nic, "%s", a->nic ? a->nic : FLEET_DEFAULT_NIC);
+    f->no_ipv6 = a->no_ipv6;
     f->n = a->n;
     unsigned hash = 5381;
     for (const char *p = a->name; *p; p++) hash = hash * 33 + (unsigned char)*p;
@@ -335,8 +347,8 @@ static int cmd_up(struct fleet_args *a)
                  PXE_SCRIPT_PATH PXE_MAC_QUERY);
     }
     if (fleet_state_save(f, err, sizeof err)) { fprintf(stderr, "sipctl fleet up: %s\n", err); goto undo; }
-    printf("fleet %s: %d node%s (%s, %u MiB each) on network %s (%s.0/24), boot from %s\n", f->name, f->n,
-           f->n == 1 ? "" : "s", f->domain_type, f->memory_mib, f->network, subnet, f->boot_url);
+    printf("fleet %s: %d node%s (%s, %s, %u MiB each) on network %s (%s.0/24), boot from %s\n", f->name, f->n,
+           f->n == 1 ? "" : "s", f->domain_type, f->nic, f->memory_mib, f->network, subnet, f->boot_url);
     fflush(stdout);
     double t0 = now_s();
     /* Undo removes only what this run made: a network or domain of the same name that

@@ -221,6 +221,7 @@ static void fill(struct fleet_state *f, const char *dir)
     snprintf(f->gateway, sizeof f->gateway, "10.9.8.1");
     snprintf(f->boot_url, sizeof f->boot_url, "http://10.9.8.1:80/boot.ipxe?mac=${net0/mac:hexhyp}&x=<y>");
     snprintf(f->domain_type, sizeof f->domain_type, "qemu");
+    snprintf(f->nic, sizeof f->nic, "e1000");
     f->memory_mib = 96;
     f->n = 2;
     for (int i = 0; i < 2; i++) {
@@ -248,16 +249,23 @@ static void test_xml_state_progress(void)
     CU_ASSERT(strstr(xml, "<range start='10.9.8.100' end='10.9.8.199'/>") != NULL);
     CU_ASSERT(strstr(xml, "&amp;x=&lt;y&gt;") != NULL);          /* the URL is escaped */
     CU_ASSERT(strstr(xml, "family='ipv6'") != NULL);
+    f.no_ipv6 = 1;                                                  /* --no-ipv6: IPv4 only */
+    CU_ASSERT(fleet_network_xml(xml, sizeof xml, &f) > 0 && strstr(xml, "family='ipv6'") == NULL);
+    f.no_ipv6 = 0;
     CU_ASSERT(fleet_domain_xml(xml, sizeof xml, &f, 1) > 0);
     CU_ASSERT(strstr(xml, "<domain type='qemu'>") && strstr(xml, "<boot dev='network'/>") &&
               strstr(xml, "<mac address='52:54:00:aa:bb:02'/>") && strstr(xml, "<model type='e1000'/>") &&
-              strstr(xml, "<memory unit='MiB'>96</memory>"));
+              strstr(xml, "pxe-e1000.rom") && strstr(xml, "<memory unit='MiB'>96</memory>"));
+    snprintf(f.nic, sizeof f.nic, "virtio");                       /* virtio 1.0 and its ROM */
+    CU_ASSERT(fleet_domain_xml(xml, sizeof xml, &f, 1) > 0);
+    CU_ASSERT(strstr(xml, "<model type='virtio-non-transitional'/>") && strstr(xml, "pxe-virtio.rom"));
+    snprintf(f.nic, sizeof f.nic, "e1000");
     CU_ASSERT(fleet_network_xml(xml, 64, &f) == -1);               /* too small: refused */
 
     CU_ASSERT(fleet_state_save(&f, err, sizeof err) == 0);
     CU_ASSERT(fleet_state_load(dir, &g, err, sizeof err) == 0);
     CU_ASSERT(g.n == 2 && !strcmp(g.nodes[1].mac, f.nodes[1].mac) && !strcmp(g.boot_url, f.boot_url) &&
-              g.memory_mib == 96);
+              g.memory_mib == 96 && !strcmp(g.nic, "e1000"));
     snprintf(path, sizeof path, "%s/fleet.state", dir);
     write_text(path, "name u\nuri qemu:///system\nnetwork mult-u\nnode only-a-name\n");
     CU_ASSERT(fleet_state_load(dir, &g, err, sizeof err) == -1 && strstr(err, "malformed"));
