@@ -157,18 +157,38 @@ static const char *const chan_cols[] = { "id:ID", "app:APP", "contract:CONTRACT"
                                          "from_node:NODE", "to_end:TO", "to_node:NODE", NULL };
 static const char *const event_cols[] = { "id:ID", "kind:KIND", "object:OBJECT", "message:MESSAGE", NULL };
 
+static const char usage_text[] =
+    "usage: sipctl [-s URL] apply -f APP.yaml\n"
+    "       sipctl [-s URL] delete APP\n"
+    "       sipctl [-s URL] get nodes|apps|sips|channels [-o json]\n"
+    "       sipctl [-s URL] describe node|app|sip NAME [-o json]\n"
+    "       sipctl [-s URL] logs SIP [-f]\n"
+    "       sipctl [-s URL] events [-o json] [-f]\n"
+    "       sipctl [-s URL] migrate APP/SIP --to NODE [-o json]\n"
+    "       sipctl pxe config|script|chain|serve ...   (sipctl pxe --help)\n"
+    "       sipctl fleet up|status|down ...            (sipctl fleet --help)\n";
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: sipctl [-s URL] apply -f APP.yaml\n"
-                    "       sipctl [-s URL] delete APP\n"
-                    "       sipctl [-s URL] get nodes|apps|sips|channels [-o json]\n"
-                    "       sipctl [-s URL] describe node|app|sip NAME [-o json]\n"
-                    "       sipctl [-s URL] logs SIP [-f]\n"
-                    "       sipctl [-s URL] events [-o json] [-f]\n"
-                    "       sipctl [-s URL] migrate APP/SIP --to NODE [-o json]\n"
-                    "       sipctl pxe config|script|chain|serve ...   (sipctl pxe --help)\n"
-                    "       sipctl fleet up|status|down ...            (sipctl fleet --help)\n");
+    fputs(usage_text, stderr);
     exit(2);
+}
+
+/* `sipctl --help`: the usage text and where orchd is looked for, on stdout, exit 0. */
+static void help(void)
+{
+    fputs(usage_text, stdout);
+    printf("\norchd's HTTP address: -s URL, else $SIPCTL_SERVER, else http://127.0.0.1:7780.\n"
+           "SIP names: APP/SIP/REPLICA (logs and describe also take APP/SIP).\n"
+           "Exit status: 0 ok, 1 refused by orchd, 2 usage, 3 orchd unreachable.\n");
+    exit(0);
+}
+
+/* A usage error that says what was wrong before the usage text. */
+static void usage_because(const char *what)
+{
+    fprintf(stderr, "sipctl: %s\n", what);
+    usage();
 }
 
 static char *read_file(const char *path)
@@ -399,6 +419,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "pxe")) return sipctl_pxe(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "fleet")) return sipctl_fleet(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")))
+        help();
     server = getenv("SIPCTL_SERVER") ? getenv("SIPCTL_SERVER") : "http://127.0.0.1:7780";
     int i = 1;
     if (i + 1 < argc && !strcmp(argv[i], "-s")) {
@@ -426,7 +448,10 @@ int main(int argc, char **argv)
                 file = argv[++i];
             else
                 follow = 1;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            help();
         } else if (argv[i][0] == '-') {
+            fprintf(stderr, "sipctl: unknown option '%s'\n", argv[i]);
             usage();
         } else if (nwords < 4) {
             words[nwords++] = argv[i];
@@ -438,7 +463,7 @@ int main(int argc, char **argv)
     int rc = 0;
     if (!strcmp(cmd, "apply")) {
         if (!file || nwords)
-            usage();
+            usage_because("apply: give the manifest with -f FILE");
         rc = cmd_apply(file);
     } else if (!strcmp(cmd, "delete")) {
         if (nwords != 1)
@@ -484,9 +509,10 @@ int main(int argc, char **argv)
         rc = cmd_events(json, follow);
     } else if (!strcmp(cmd, "migrate")) {
         if (nwords != 1 || !to)
-            usage();
+            usage_because("migrate: give one SIP (APP/SIP) and --to NODE");
         rc = cmd_migrate(words[0], to, json);
     } else {
+        fprintf(stderr, "sipctl: unknown command '%s'\n", cmd);
         usage();
     }
     curl_global_cleanup();
