@@ -5,15 +5,16 @@
  *   contractc [-o DIR] [-c] [-q] file.contract...
  *
  * All files form one set, so imp<C>/exp<C> may name a contract of any of them.
- * -c only checks. Errors go to stderr as "file:line: reason"; the exit status is 1. */
+ * -c only checks; DIR is made if missing. Errors go to stderr as "file:line: reason"; the exit status is 1. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "contracts/contractc/emit.h"
 
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr, "usage: contractc [-o DIR] [-c] [-q] file.contract...\n"
+    fprintf(out, "usage: contractc [-o DIR] [-c] [-q] file.contract...\n"
                     "  -o DIR  write <Name>.h, <Name>.table.c and <Name>.md into DIR (default .)\n"
                     "  -c      check only, write nothing\n"
                     "  -q      quiet: no summary line\n");
@@ -67,9 +68,14 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "-o") && i + 1 < argc) dir = argv[++i];
         else if (!strcmp(argv[i], "-c")) check_only = true;
         else if (!strcmp(argv[i], "-q")) quiet = true;
-        else { usage(); return 2; }
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
+        else {
+            fprintf(stderr, "contractc: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
     }
-    if (i == argc) { usage(); return 2; }
+    if (i == argc) { usage(stderr); return 2; }
 
     contract_set *set = contract_set_new();
     if (!set) { fprintf(stderr, "contractc: out of memory\n"); return 1; }
@@ -87,6 +93,11 @@ int main(int argc, char **argv)
     }
     if (!status && contract_set_finish(set, &err)) {
         fprintf(stderr, "%s\n", err.text);
+        status = 1;
+    }
+    /* the output directory is made if missing (its parent must exist) */
+    if (!status && !check_only && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "contractc: -o %s: cannot make the directory: %s\n", dir, strerror(errno));
         status = 1;
     }
     for (uint32_t k = 0; !status && !check_only && k < contract_set_count(set); k++) {
