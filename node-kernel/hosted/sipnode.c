@@ -61,16 +61,20 @@ static void on_exit_sip(void *arg, sip *s)
     fflush(stdout);
 }
 
-static void usage(void)
+static void usage_to(FILE *out, int status)
 {
-    fprintf(stderr, "usage: sipnode [-q|-v] [-c FILE.contract]... MANIFEST\n"
-                    "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n"
-                    "netchan options (netchan/sipnode_opts.h): --node ID --listen ADDR --peer ID=ADDR\n"
-                    "       --wire CONTRACT:CHAN:imp|exp:SIP.NAME@PEER --hb-ms N --dead-ms N --rto-ms N\n"
-                    "orchestrator (node-kernel/hosted/orch_agent.h): sipnode [-c FILE.contract]... --orch ADDR\n"
-                    "       [--orch-id ID] [--orch-nc ADDR] [--orch-label K=V]... [--orch-memory SIZE]\n");
-    exit(2);
+    fprintf(out, "usage: sipnode [-q|-v] [-c FILE.contract]... MANIFEST\n"
+             "       sipnode [-q|-v] [-c FILE.contract]... MODULE.wasm [ARG...]\n"
+             "netchan options (netchan/sipnode_opts.h): --node ID --listen ADDR --peer ID=ADDR\n"
+             "       --wire CONTRACT:CHAN:imp|exp:SIP.NAME@PEER --hb-ms N --dead-ms N --rto-ms N\n"
+             "orchestrator (node-kernel/hosted/orch_agent.h): sipnode [-c FILE.contract]... --orch ADDR\n"
+             "       [--orch-id ID] [--orch-nc ADDR] [--orch-label K=V]... [--orch-memory SIZE]\n");
+    if (status == 0)
+        fprintf(out, "MANIFEST is a .sipm file (docs/kernel.md); -q: report only failures, -v: slices and fuel per SIP.\n");
+    exit(status);
 }
+
+static void usage(void) { usage_to(stderr, 2); }
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -104,7 +108,9 @@ int main(int argc, char **argv)
     uint32_t ncfiles = 0;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "-q")) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage_to(stdout, 0);
+        } else if (!strcmp(argv[i], "-q")) {
             quiet = true;
         } else if (!strcmp(argv[i], "-v")) {
             verbose = true;

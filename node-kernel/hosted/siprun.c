@@ -25,12 +25,18 @@
 
 enum { EXIT_USAGE = 2, EXIT_FUEL = 124, EXIT_TRAP = 125, EXIT_REFUSED = 126 };
 
-static void usage(void)
+static void usage_to(FILE *out, int status)
 {
-    fprintf(stderr, "usage: siprun [--fuel N] [--memory BYTES[k|m|g]] [--snapshot-every N] "
-                    "[--env KEY=VALUE]... [--quiet] module.wasm [args...]\n");
-    exit(EXIT_USAGE);
+    fprintf(out, "usage: siprun [--fuel N] [--memory BYTES[k|m|g]] [--snapshot-every N] "
+                 "[--env KEY=VALUE]... [--quiet] module.wasm [args...]\n");
+    if (status == 0)
+        fprintf(out, "Runs one WASI module outside a node (no channels: modules importing the\n"
+                     "sip ABI need sipnode). Exit status: the SIP's, 124 out of fuel, 125 trap,\n"
+                     "126 module refused or unreadable, 2 usage. See docs/sdk.md.\n");
+    exit(status);
 }
+
+static void usage(void) { usage_to(stderr, EXIT_USAGE); }
 
 /* "N", "Nk", "Nm" or "Ng" (powers of 1024); 0 if malformed or zero */
 static uint64_t parse_size(const char *text)
@@ -148,6 +154,8 @@ int main(int argc, char **argv)
             if (limits.max_memory_bytes == 0) usage();
         } else if (!strcmp(argv[i], "--env") && i + 1 < argc && strchr(argv[i + 1], '=')) {
             env[envc++] = argv[++i];
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage_to(stdout, 0);
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             quiet = true;
         } else if (!strcmp(argv[i], "--")) {
