@@ -3,7 +3,8 @@
  * address), on a private libvirtd in a network namespace (tests/fleet/lab_libvirtd.c).
  * Baseline, same run, same namespace and orchd: one QEMU booting the kernel directly
  * (-kernel, user-mode networking, no firmware network boot) to the same stage.
- * Prints one line per figure and the ratio. */
+ * Also the fleet again with --no-ipv6 (no router advertisement on its network), to show
+ * what the private IPv6 prefix saves. Prints one line per figure and the ratios. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,25 @@ static double baseline(const char *marker)
     return ok ? t : -1;
 }
 
+/* `sipctl fleet up -n NODES` (virtio NICs) in the lab to the stage, then down; seconds or -1. */
+static double fleet_up(const char *stage, const char *type, const char *name, const char *extra)
+{
+    char out[160], state[160];
+    snprintf(out, sizeof out, "%s/up-%s.out", lab.dir, name);
+    snprintf(state, sizeof state, "%s/fleet-%s", lab.dir, name);
+    double t0 = now_s();
+    int rc = proc_run("ip netns exec %s build/bin/sipctl fleet up -n %d --name %s --uri '%s' "
+                      "--state-dir %s --domain-type %s --wait-for %s --timeout 600 %s >%s 2>&1",
+                      lab.netns, NODES, name, lab.uri, state, type, stage, extra, out);
+    double t = now_s() - t0;
+    char *timeline = file_read(out);            /* the per-node progress, for the reader */
+    fprintf(stderr, "%s", timeline);
+    free(timeline);
+    proc_run("ip netns exec %s build/bin/sipctl fleet down --state-dir %s --uri '%s'", lab.netns, state, lab.uri);
+    if (rc) fprintf(stderr, "fleet up %s failed\n", extra);
+    return rc ? -1 : t;
+}
+
 int main(void)
 {
     if (geteuid() != 0 || access("/usr/sbin/libvirtd", X_OK) || access(KERNEL, R_OK)) {
@@ -73,28 +93,15 @@ int main(void)
     const char *type = lab_domain_type();
     const char *note = strcmp(type, "kvm") ? " (TCG: no usable KVM here)" : "";
 
-    char out[160], state[160];
-    snprintf(out, sizeof out, "%s/up.out", lab.dir);
-    snprintf(state, sizeof state, "%s/fleet", lab.dir);
-    double t0 = now_s();
-    int rc = proc_run("ip netns exec %s build/bin/sipctl fleet up -n %d --name fb --uri '%s' "
-                      "--state-dir %s --domain-type %s --wait-for %s --timeout 600 >%s 2>&1",
-                      lab.netns, NODES, lab.uri, state, type, stage, out);
-    double fleet = now_s() - t0;
-    char *timeline = file_read(out);            /* the per-node progress, for the reader */
-    fprintf(stderr, "%s", timeline);
-    free(timeline);
-    proc_run("ip netns exec %s build/bin/sipctl fleet down --state-dir %s --uri '%s'", lab.netns, state, lab.uri);
-    if (rc) {
-        char *t = file_read(out);
-        fprintf(stderr, "fleet up failed:\n%s\n", t);
-        free(t);
-        stop_lab();
-        return 1;
-    }
+    double fleet = fleet_up(stage, type, "fb", "");
+    if (fleet < 0) { stop_lab(); return 1; }
+    double no_ra = fleet_up(stage, type, "fn", "--no-ipv6");      /* iPXE waits for an RA here */
+    if (no_ra < 0) { stop_lab(); return 1; }
     double base = baseline(reg ? "ORCH: registered as" : "DHCP: bound ");
     stop_lab();
     printf("fleet%s: sipctl fleet up -n %d -> all %s: %.2f s\n", note, NODES, stage, fleet);
+    printf("fleet%s: the same with --no-ipv6 (no router advertisement for iPXE): %.2f s\n", note, no_ra);
+    printf("fleet%s: ratio no-ipv6/default: %.2f\n", note, no_ra / fleet);
     if (base < 0) { printf("fleet%s: baseline failed\n", note); return 1; }
     printf("fleet%s: baseline, one QEMU -kernel boot -> %s: %.2f s\n", note, stage, base);
     printf("fleet%s: ratio fleet/baseline: %.2f\n", note, fleet / base);
