@@ -308,8 +308,9 @@ void orch_sip_ended(orchd *o, const char *sip_id, const char *state, int exit_co
                state, exit_code, error && error[0] ? error : NULL, (long long)now, sip_id);
     if (!strcmp(state, "exited"))
         store_event(o->st, "sip", sip_id, "exited with status %d on %s", exit_code, jstr(row, "node"));
-    else
-        store_event(o->st, "sip", sip_id, "%s on %s: %s", state, jstr(row, "node"), error ? error : "");
+    else    /* "trapped on node1: integer divide by zero", not "...: trap: integer..." */
+        store_event(o->st, "sip", sip_id, "%s on %s: %s", state, jstr(row, "node"),
+                    !error ? "" : !strncmp(error, "trap: ", 6) ? error + 6 : error);
     const char *policy = jstr(row, "restart");
     int failed = strcmp(state, "exited") || exit_code != 0;
     int restart = !strcmp(policy, "always") || (!strcmp(policy, "on-failure") && failed);
