@@ -12,17 +12,9 @@ int nc_migrate_check(nc_node *n, const migrate_image *img, const char *target,
         snprintf(err, errlen, "netchan: migration target '%s' is not a known node", target);
         return -1;
     }
-    for (uint32_t i = 0; i < img->next; i++) {
-        endpoint *p = img->ext[i]->peer;
-        if (p && p->remote == &nc_proxy_ops) {
-            nc_end *pe = p->remote_arg;
-            if (pe->peer && !strcmp(pe->peer->id, target)) {
-                snprintf(err, errlen, "netchan: a channel end's peer lives on %s: moving next to "
-                         "its peer is not supported yet", target);
-                return -1;
-            }
-        }
-    }
+    /* an end whose peer lives on the target joins it there (join_end) */
+    (void)err;
+    (void)errlen;
     return 0;
 }
 
@@ -123,10 +115,6 @@ static int check_end(nc_node *n, const Netchan__Handle *h, const endpoint *slot,
         snprintf(why, wl, "endpoint of contract %s: bad peer location", c->name);
         return -1;
     }
-    if (!es->peer_closed && !strcmp(es->peer->node_id, n->id)) {
-        snprintf(why, wl, "endpoint's peer lives on this node (not supported yet)");
-        return -1;
-    }
     int peer_side = side == CONTRACT_IMP ? CONTRACT_EXP : CONTRACT_IMP;
     if (es->n_queued > n->k->max_queue) {
         snprintf(why, wl, "endpoint carries %zu queued messages", es->n_queued);
@@ -149,6 +137,83 @@ static int check_end(nc_node *n, const Netchan__Handle *h, const endpoint *slot,
     return 0;
 }
 
+/* True if the end's peer lives on this node: the two become one local channel again. */
+static bool peer_is_here(nc_node *n, const Netchan__EndpointState *es)
+{
+    return !es->peer_closed && es->peer && es->peer->node_id && !strcmp(es->peer->node_id, n->id);
+}
+
+static void deliver_copy(nc_node *n, nc_peer *from, endpoint *to, const Netchan__ChannelMessage *cm)
+{
+    char why[160];
+    message *m = nc_unmarshal_msg(n, cm, from, why, sizeof why);
+    if (m)
+        chan_deliver(to, m);
+    else
+        nc_log(n, "message lost joining a migrated channel end: %s", why);
+}
+
+/* The migrated end t (restored from the image, holding its imaged queue) meets its peer,
+ * which lives here behind netchan end e: what reached the source after the image goes
+ * behind t's queue, then what e sent that the source never received (e's unacknowledged
+ * frames past es->recv_seq); what the source sent that e never received (es->unacked past
+ * e->recv_seq) goes to the peer. Then e is dropped and the two endpoints are joined
+ * directly; the source's forwarding ends with a RouteAck (copies it still forwards find
+ * no end here and are dropped: each was delivered once, above). */
+static void join_end(nc_node *n, nc_peer *from, const Netchan__EndpointState *es, endpoint *t)
+{
+    uint8_t side = (uint8_t)nc_local_side(es->end->side);
+    uint8_t pside = side == CONTRACT_IMP ? CONTRACT_EXP : CONTRACT_IMP;
+    nc_end *e = nc_end_find(n, es->end->channel_id, pside);
+    for (size_t q = 0; q < es->n_queued; q++)
+        deliver_copy(n, from, t, es->queued[q]);
+    endpoint *p = e ? e->local : NULL;
+    bool closed = !p;
+    for (nc_frame *f = e ? e->uh : NULL; f; f = f->next) {
+        if (f->seq <= es->recv_seq)
+            continue;                           /* the source had it: in t's queue */
+        if (f->is_close) {
+            closed = true;
+            break;
+        }
+        Netchan__NodeEnvelope *env = netchan__node_envelope__unpack(NULL, f->len, f->buf);
+        if (env && env->body_case == NETCHAN__NODE_ENVELOPE__BODY_DATA && env->data && env->data->msg)
+            deliver_copy(n, from, t, env->data->msg);
+        if (env)
+            netchan__node_envelope__free_unpacked(env, NULL);
+    }
+    if (p && p->c != t->c) {
+        nc_log(n, "channel %016llx: migrated end and its peer here disagree on the contract; closed",
+               (unsigned long long)es->end->channel_id);
+        closed = true;
+    }
+    for (size_t u = 0; p && !closed && u < es->n_unacked; u++)
+        if (es->unacked[u]->seq > e->recv_seq && es->unacked[u]->msg)
+            deliver_copy(n, from, p, es->unacked[u]->msg);
+    if (e)
+        nc_end_free(n, e);                      /* p keeps its queue; the proxy goes quietly */
+    if (p && !closed) {
+        t->peer = p;
+        p->peer = t;
+        t->peer_closed = p->peer_closed = false;
+        chan_wake_owner(p);
+    } else {
+        t->peer_closed = true;
+        if (p)
+            chan_peer_closed(p);
+    }
+    Netchan__RouteAck ra = NETCHAN__ROUTE_ACK__INIT;
+    Netchan__EndRef ref = NETCHAN__END_REF__INIT;
+    ref.channel_id = es->end->channel_id;
+    ref.side = es->end->side;
+    ra.end = &ref;
+    ra.epoch = es->location_epoch + 1;
+    Netchan__NodeEnvelope env = NETCHAN__NODE_ENVELOPE__INIT;
+    env.body_case = NETCHAN__NODE_ENVELOPE__BODY_ROUTE_ACK;
+    env.route_ack = &ra;
+    nc_send_env(n, from, &env);
+}
+
 /* Put the endpoints of cm (checked here first) in place of ext[0..next). */
 static int import_cm(nc_node *n, nc_peer *from, Netchan__ChannelMessage *cm, endpoint **ext,
                      uint32_t next, char *err, size_t errlen)
@@ -165,15 +230,36 @@ static int import_cm(nc_node *n, nc_peer *from, Netchan__ChannelMessage *cm, end
         }
     cm->tag = 0;
     cm->payload.len = 0;
+    /* ends whose peer is elsewhere are built as netchan builds a received endpoint; those
+     * whose peer is here are joined to it afterwards (join_end) */
+    Netchan__Handle **all = cm->handles, **rest = calloc(next + 1, sizeof *rest);
+    uint32_t *idx = calloc(next + 1, sizeof *idx), nrest = 0;
+    if (!rest || !idx)
+        abort();
+    for (uint32_t i = 0; i < next; i++)
+        if (!peer_is_here(n, all[i]->endpoint)) {
+            idx[nrest] = i;
+            rest[nrest++] = all[i];
+        }
+    cm->handles = rest;
+    cm->n_handles = nrest;
     message *m = nc_unmarshal_msg(n, cm, from, why, sizeof why);
+    cm->handles = all;
+    cm->n_handles = next;
+    free(rest);
     if (!m) {
+        free(idx);
         snprintf(err, errlen, "netchan: migrated ends: %s", why);
         return -1;
     }
-    for (uint32_t i = 0; i < next; i++) {
-        endpoint *x = m->h[i].obj, *t = ext[i];
-        m->h[i].kind = HK_FREE;
-        m->h[i].obj = NULL;
+    for (uint32_t i = 0; i < next; i++)
+        if (peer_is_here(n, all[i]->endpoint))
+            join_end(n, from, all[i]->endpoint, ext[i]);
+    for (uint32_t k = 0; k < nrest; k++) {
+        uint32_t i = idx[k];
+        endpoint *x = m->h[k].obj, *t = ext[i];
+        m->h[k].kind = HK_FREE;
+        m->h[k].obj = NULL;
         /* the image's queued messages first, then those that came with the end */
         if (t->qhead) {
             t->qtail->next = x->qhead;
@@ -199,6 +285,7 @@ static int import_cm(nc_node *n, nc_peer *from, Netchan__ChannelMessage *cm, end
         chan_close(t);                          /* no peer, empty queue: nobody hears it */
         ext[i] = x;
     }
+    free(idx);
     msg_free(n->k, m);
     return 0;
 }

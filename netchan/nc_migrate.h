@@ -9,7 +9,9 @@
  *             migrate_release(s, NULL, NULL);        (the ends are gone from the SIP)
  *     target: nc_migrate_import(dst, "source", ends, len, ext, next, ...);
  *             migrate_resume(t);
- * Before the image is sent, nc_migrate_check() refuses what this cannot do yet. */
+ * Before the image is sent, nc_migrate_check() refuses what this cannot do.
+ * An end whose peer lives on the target is joined to it there into one local channel
+ * (the frames in flight both ways are delivered once, in order; see join_end). */
 #ifndef NETCHAN_NC_MIGRATE_H
 #define NETCHAN_NC_MIGRATE_H
 
@@ -17,8 +19,7 @@
 #include "node-kernel/core/migrate.h"
 
 /* 0 if the SIP's external ends can move to `target`; -1 with err if not (the target is
- * unknown to this node, or an end's peer lives on the target itself: joining the two into
- * a local channel is not done yet). Changes nothing. */
+ * unknown to this node). Changes nothing. */
 int nc_migrate_check(nc_node *n, const migrate_image *img, const char *target,
                      char *err, size_t errlen);
 

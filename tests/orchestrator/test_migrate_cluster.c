@@ -326,6 +326,22 @@ static void test_target_dies(void)
     free(out);
 }
 
+static void test_join_peer_node(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy("join", 1, 2), 0);
+    usleep(100000);
+    migrate_ok("join/server/0", "n1");          /* next to its client: one local channel */
+    usleep(100000);
+    migrate_ok("join/server/0", "n2");          /* and apart again: split across nodes */
+    usleep(100000);
+    migrate_ok("join/server/0", "n1");
+    usleep(100000);
+    migrate_ok("join/client/0", "n3");          /* the client leaves the server's node */
+    usleep(100000);
+    migrate_ok("join/client/0", "n1");          /* and comes back to it */
+    check_stream_result("join");
+}
+
 static void test_refusals(void)
 {
     char *out = NULL;
@@ -347,6 +363,7 @@ int main(void)
     CU_add_test(s, "server moved back and forth mid-stream", test_back_and_forth);
     CU_add_test(s, "moves with the peer on a third node", test_peer_on_third_node);
     CU_add_test(s, "target dies during the migration", test_target_dies);
+    CU_add_test(s, "moving next to the peer joins the channel", test_join_peer_node);
     CU_add_test(s, "refusals", test_refusals);
     int rc = cunit_run_all("build/tests/orchestrator/test_migrate_cluster");
     tp_cleanup();
