@@ -21,13 +21,18 @@
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
-static void usage(void)
+static void usage_to(FILE *out, int status)
 {
-    fprintf(stderr, "usage: orchd [--db FILE] [--listen tcp://127.0.0.1:PORT] [--http PORT]\n"
-                    "             [--dead-ms N] [--hb-ms N] [--join-token T] [--fault-drop-creates N]\n%s",
+    fprintf(out, "usage: orchd [--db FILE] [--listen tcp://127.0.0.1:PORT] [--http PORT]\n"
+                 "             [--dead-ms N] [--hb-ms N] [--join-token T] [--fault-drop-creates N]\n%s",
             orchd_boot_usage);
-    exit(2);
+    if (status == 0)
+        fprintf(out, "Defaults: --db orchd.db --listen tcp://127.0.0.1:7700 --http 7780 --dead-ms 3000\n"
+                     "--hb-ms 500. Runs in the foreground; docs/orchestrator.md.\n");
+    exit(status);
 }
+
+static void usage(void) { usage_to(stderr, 2); }
 
 static long num_arg(const char *opt, const char *v, long min, long max)
 {
@@ -63,6 +68,8 @@ int main(int argc, char **argv)
     unsigned http = 7780;
     orchd o = { .dead_ms = 3000, .hb_ms = 500 };
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            usage_to(stdout, 0);
         if (i + 1 >= argc)
             usage();
         if (!strcmp(argv[i], "--db")) db = argv[++i];
