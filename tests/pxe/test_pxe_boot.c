@@ -465,6 +465,9 @@ static int lab_setup(int vms)
           || proc_run("ip -n %s link add vd0 type veth peer name vd1 netns %s", lab_ns, dhcp_ns)
           || proc_run("ip -n %s link set vd0 master br0 up", lab_ns)
           || proc_run("ip -n %s addr add 10.77.0.2/24 dev vd1", dhcp_ns)
+          /* a private IPv6 prefix whose router advertisements spare iPXE its wait */
+          || proc_run("ip netns exec %s sysctl -qw net.ipv6.conf.vd1.accept_dad=0", dhcp_ns)
+          || proc_run("ip -n %s addr add fd6d:756c:77::2/64 dev vd1 nodad", dhcp_ns)
           || proc_run("ip -n %s link set vd1 up", dhcp_ns);
     for (int i = 0; i < vms && !rc; i++)
         rc = proc_run("ip -n %s tuntap add dev tap%d mode tap", lab_ns, i)
@@ -483,13 +486,15 @@ static void test_lab_netns(void)
     CU_ASSERT(up);
     if (!up) { lab_teardown(); return; }
 
-    /* the lab's existing DHCP server: addresses only, no boot information */
+    /* the lab's existing DHCP server: addresses only, no boot information; like a lab's
+     * IPv6 router it also sends router advertisements (iPXE waits for one otherwise) */
     char range[] = "--dhcp-range=10.77.0.100,10.77.0.150,1h", leases[200], pidf[200], dlog[200];
+    char ra_range[] = "--dhcp-range=fd6d:756c:77::,ra-only";
     snprintf(leases, sizeof leases, "--dhcp-leasefile=%s/leases", lab_dir);
     snprintf(pidf, sizeof pidf, "--pid-file=%s/dhcp.pid", lab_dir);
     snprintf(dlog, sizeof dlog, "%s/dhcp.log", lab_dir);
     char *dhcp_argv[] = { "dnsmasq", "--no-daemon", "--port=0", "--interface=vd1", "--bind-interfaces",
-                          range, leases, pidf, NULL };
+                          range, "--enable-ra", ra_range, leases, pidf, NULL };
     dhcp = proc_start(dhcp_ns, dhcp_argv, dlog);
 
     /* the orchestrator the nodes join */
