@@ -16,3 +16,15 @@ $(BENCH_MIGRATE): $(BUILD)/obj/bench/migrate/migrate_bench.o \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 BENCHES += $(BENCH_MIGRATE)
+
+# `sipctl migrate` with orchd and three sipnodes on loopback: command to completion vs
+# `sipctl get sips` (the CLI and one API round trip) in the same run.
+BENCH_SIPCTL_MIGRATE := $(BUILD)/bench/migrate/sipctl_migrate_bench
+$(BENCH_SIPCTL_MIGRATE): $(BUILD)/obj/bench/migrate/sipctl_migrate_bench.o $(BUILD)/obj/tests/orchestrator/procs.o \
+                         | $(BUILD)/bin/orchd $(BUILD)/bin/sipctl $(BUILD)/bin/sipnode \
+                           $(BUILD)/sips/tests/orchestrator/sips/stream_client.wasm \
+                           $(BUILD)/sips/tests/orchestrator/sips/stream_server.wasm
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -lcurl -ljansson
+
+BENCHES += $(BENCH_SIPCTL_MIGRATE)

@@ -962,8 +962,10 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
             send_heartbeat();
             ag.next_hb_ms = now + ag.hb_ms;
         }
+        /* idle waits happen in nc_poll, so channel traffic (and a migration's downtime)
+         * is not held up behind this socket; orchd's commands wait at most one nc_poll */
         zmq_pollitem_t it = { ag.dealer, 0, ZMQ_POLLIN, 0 };
-        zmq_poll(&it, 1, busy ? 0 : 5);
+        zmq_poll(&it, 1, busy || ag.nc ? 0 : 5);
         for (int n = 0; n < 64; n++) {
             zmq_msg_t m;
             zmq_msg_init(&m);
