@@ -5,7 +5,8 @@
  *   contractc [-o DIR] [-c] [-q] file.contract...
  *
  * All files form one set, so imp<C>/exp<C> may name a contract of any of them.
- * -c only checks; DIR is made if missing. Errors go to stderr as "file:line: reason"; the exit status is 1. */
+ * -c only checks; DIR (and its parents) is made if missing. Errors go to stderr as
+ * "file:line: reason"; the exit status is 1. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,31 @@ static int write_one(const char *dir, const char *name, const char *suffix,
     return 0;
 }
 
+/* mkdir -p: make `dir` and its missing parents; 0 if it exists afterwards. */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; ; p++) {
+        if (*p != '/' && *p)
+            continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        if (!c)
+            return 0;
+        *p = c;
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = ".";
     bool check_only = false, quiet = false;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) dir = argv[++i];
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) dir = argv[++i][0] ? argv[i] : ".";
         else if (!strcmp(argv[i], "-c")) check_only = true;
         else if (!strcmp(argv[i], "-q")) quiet = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
@@ -95,8 +114,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.text);
         status = 1;
     }
-    /* the output directory is made if missing (its parent must exist) */
-    if (!status && !check_only && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    if (!status && !check_only && make_dirs(dir)) {
         fprintf(stderr, "contractc: -o %s: cannot make the directory: %s\n", dir, strerror(errno));
         status = 1;
     }
