@@ -35,9 +35,12 @@ static Netchan__Location *mk_loc(nc_arena *ar, const char *node, const char *add
     return l;
 }
 
-/* Endpoint x (just taken out of a message bound for `dest`) leaves this node. */
+/* Endpoint x (just taken out of a message bound for `dest`) leaves this node. With
+ * pair_chan, its peer travels in the same message: both leave as one channel `pair_chan`
+ * whose peer location is dest itself with epoch 0 ("in this message"), and dest joins
+ * them into an ordinary local channel: no proxies, routes or forwarding. */
 static void marshal_endpoint(nc_node *n, endpoint *x, nc_peer *dest, Netchan__EndpointState *es,
-                             nc_arena *ar, int depth)
+                             nc_arena *ar, int depth, uint64_t pair_chan)
 {
     netchan__endpoint_state__init(es);
     es->contract_name = ar_strdup(ar, x->c ? x->c->name : "");
@@ -55,7 +58,16 @@ static void marshal_endpoint(nc_node *n, endpoint *x, nc_peer *dest, Netchan__En
     }
     endpoint *peer = x->peer;
     n->st.endpoints_out++;
-    if (peer && peer->remote == &nc_proxy_ops) {
+    if (pair_chan) {
+        es->end = mk_ref(ar, pair_chan, x->side);
+        es->peer = mk_loc(ar, dest->id, dest->addr, 0);
+        es->next_send_seq = 1;
+        if (peer && peer->peer == x)
+            peer->peer = NULL;                /* its mate leaves right after it */
+        x->peer = NULL;
+        x->own.kind = OWNER_NONE;
+        chan_close(x);
+    } else if (peer && peer->remote == &nc_proxy_ops) {
         /* Its peer is on another node: hand over the counters and the unacked frames, and
          * forward what still arrives here for it until the peer's node has switched. */
         nc_end *pe = peer->remote_arg;
@@ -112,6 +124,16 @@ int nc_marshal_msg(nc_node *n, message *m, const contract *c, nc_peer *dest,
     cm->payload.data = ar_alloc(ar, m->payload_len);
     memcpy(cm->payload.data, m->payload, m->payload_len);
     cm->handles = ar_alloc(ar, (m->nhandles + 1) * sizeof *cm->handles);
+    /* both ends of one local channel in this message: they travel as a pair */
+    uint64_t pair_chan[16] = { 0 };
+    if (depth == 0 && m->nhandles <= 16)
+        for (uint32_t i = 0; i < m->nhandles; i++)
+            for (uint32_t j = i + 1; j < m->nhandles && m->h[i].kind == HK_ENDPOINT; j++) {
+                endpoint *x = m->h[i].obj;
+                if (m->h[j].kind == HK_ENDPOINT && x->peer && x->peer == m->h[j].obj &&
+                    !x->remote && !pair_chan[i] && !pair_chan[j])
+                    pair_chan[i] = pair_chan[j] = n->chan_hi | ++n->chan_counter;
+            }
     for (uint32_t i = 0; i < m->nhandles; i++) {
         Netchan__Handle *h = ar_alloc(ar, sizeof *h);
         netchan__handle__init(h);
@@ -128,7 +150,7 @@ int nc_marshal_msg(nc_node *n, message *m, const contract *c, nc_peer *dest,
             h->block = bl;
         } else if (m->h[i].kind == HK_ENDPOINT) {
             Netchan__EndpointState *es = ar_alloc(ar, sizeof *es);
-            marshal_endpoint(n, m->h[i].obj, dest, es, ar, depth);
+            marshal_endpoint(n, m->h[i].obj, dest, es, ar, depth, i < 16 ? pair_chan[i] : 0);
             h->kind_case = NETCHAN__HANDLE__KIND_ENDPOINT;
             h->endpoint = es;
         }
@@ -261,6 +283,40 @@ static int check_endpoint(nc_node *n, const Netchan__EndpointState *es, int dept
 
 /* ---- receiving: build ----------------------------------------------------------------- */
 
+/* An end whose peer travels in the same message: the first of the two waits (no peer
+ * yet), the second joins it into a local channel. */
+static void join_pair(nc_node *n, endpoint *x, uint64_t chan)
+{
+    for (uint32_t k = 0; k < n->npair; k++) {
+        endpoint *mate = n->pair_wait[k];
+        if (n->pair_chan[k] == chan && mate->side != x->side && mate->c == x->c) {
+            x->peer = mate;
+            mate->peer = x;
+            n->pair_wait[k] = n->pair_wait[--n->npair];
+            n->pair_chan[k] = n->pair_chan[n->npair];
+            return;
+        }
+    }
+    if (n->npair < 8) {
+        n->pair_wait[n->npair] = x;
+        n->pair_chan[n->npair++] = chan;
+    } else {
+        x->peer_closed = true;
+    }
+}
+
+/* The message is rebuilt (or refused): an end still waiting for its mate has none. */
+static void pairs_done(nc_node *n, bool ok)
+{
+    for (uint32_t k = 0; k < n->npair; k++)
+        if (ok) {
+            nc_log(n, "endpoint of channel %016llx arrived without the peer said to come with it",
+                   (unsigned long long)n->pair_chan[k]);
+            n->pair_wait[k]->peer_closed = true;
+        }
+    n->npair = 0;
+}
+
 static endpoint *unmarshal_endpoint(nc_node *n, const Netchan__EndpointState *es, nc_peer *from)
 {
     uint8_t side = (uint8_t)nc_local_side(es->end->side);
@@ -280,6 +336,10 @@ static endpoint *unmarshal_endpoint(nc_node *n, const Netchan__EndpointState *es
     }
     if (es->peer_closed) {
         x->peer_closed = true;
+        return x;
+    }
+    if (n->unmarshal_depth == 1 && es->peer->epoch == 0 && !strcmp(es->peer->node_id, n->id)) {
+        join_pair(n, x, es->end->channel_id);   /* its peer is in this message too */
         return x;
     }
     endpoint *proxy = nc_new_endpoint(n, c, side == CONTRACT_IMP ? CONTRACT_EXP : CONTRACT_IMP);
@@ -312,8 +372,22 @@ static endpoint *unmarshal_endpoint(nc_node *n, const Netchan__EndpointState *es
     return x;
 }
 
+static message *unmarshal_msg(nc_node *n, const Netchan__ChannelMessage *cm, nc_peer *from,
+                              char *why, size_t wl);
+
 message *nc_unmarshal_msg(nc_node *n, const Netchan__ChannelMessage *cm, nc_peer *from,
                           char *why, size_t wl)
+{
+    if (n->unmarshal_depth++ == 0)
+        n->npair = 0;
+    message *m = unmarshal_msg(n, cm, from, why, wl);
+    if (--n->unmarshal_depth == 0)
+        pairs_done(n, m != NULL);
+    return m;
+}
+
+static message *unmarshal_msg(nc_node *n, const Netchan__ChannelMessage *cm, nc_peer *from,
+                              char *why, size_t wl)
 {
     /* room on the heap for every block first, so a refusal leaves nothing behind */
     uint64_t bytes = 0;

@@ -100,6 +100,11 @@ struct nc_node {
     uint64_t chan_hi, chan_counter;   /* ids of channels this node splits across nodes */
     uint64_t last_timers_ns;
     nc_stats st;
+    /* both ends of one channel arriving in one message: the first waits here for its
+     * mate while the message is rebuilt (marshal.c) */
+    endpoint *pair_wait[8];
+    uint64_t pair_chan[8];
+    uint32_t npair, unmarshal_depth;
     /* received envelopes are unpacked into this region (reset after each one) */
     uint8_t *rx_region;
     size_t rx_used, rx_size;

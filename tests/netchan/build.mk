@@ -2,7 +2,8 @@
 # endpoint transfer across three, link faults, node death, ownership counters), and a
 # bounded libFuzzer run over the frame decoder and dispatcher.
 NCT_DIR   := $(BUILD)/tests/netchan
-NCT_SIPS  := $(BUILD)/sips/tests/netchan/sips/ep_relay.wasm
+NCT_SIPS  := $(BUILD)/sips/tests/netchan/sips/ep_relay.wasm \
+             $(BUILD)/sips/tests/netchan/sips/pair_giver.wasm $(BUILD)/sips/tests/netchan/sips/pair_taker.wasm
 NCT_LF_SIPS := $(BUILD)/sips/tests/netchan/sips/seq_src.wasm $(BUILD)/sips/tests/netchan/sips/seq_sink.wasm
 NCT_APPS  := $(BUILD)/sips/echo_server.wasm $(BUILD)/sips/echo_client.wasm \
              $(BUILD)/sips/ep_broker.wasm $(BUILD)/sips/ep_client.wasm

@@ -17,6 +17,7 @@
 
 #define ECHO_C "contracts/lib/echo.contract"
 #define PASS_C "contracts/lib/endpointpass.contract"
+#define PAIR_C "tests/netchan/pair.contract"
 #define WAIT_MS 30000
 
 static uint64_t now_ms(void)
@@ -330,6 +331,35 @@ static void test_bad_options(void)
     free(out);
 }
 
+/* pair_giver on A makes an Echo channel and sends both its ends in one message to
+ * pair_taker on B, which plays client and server over them: B joins them into a local
+ * channel (no proxies, no traffic of B with itself, nothing forwarded by A). */
+static void test_both_ends_in_one_message(void)
+{
+    const char *a[40], *b[40];
+    const char *arest[] = { "-c", ECHO_C, "-c", PAIR_C, "--peer", peer_arg("B", 1), "--wire",
+                            "Pair:9:imp:pair_giver.out@B", "build/sips/tests/netchan/sips/pair_giver.wasm",
+                            NULL };
+    const char *brest[] = { "-c", ECHO_C, "-c", PAIR_C, "--peer", peer_arg("A", 0), "--wire",
+                            "Pair:9:exp:pair_taker.in@A", "build/sips/tests/netchan/sips/pair_taker.wasm",
+                            NULL };
+    node_proc na, nb;
+    CU_ASSERT_EQUAL_FATAL(node_start(&nb, "pair_B", args(b, "B", 1, brest)), 0);
+    CU_ASSERT_EQUAL_FATAL(node_start(&na, "pair_A", args(a, "A", 0, arest)), 0);
+    assert_clean(&na);
+    assert_clean(&nb);
+    char *out = node_output(&na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "giver: pair ok: one two three"));
+    free(out);
+    CU_ASSERT_EQUAL(node_stat(&na, "eps_out"), 2);
+    CU_ASSERT_EQUAL(node_stat(&nb, "eps_in"), 2);
+    CU_ASSERT_EQUAL(node_stat(&na, "forwarded"), 0);
+    CU_ASSERT_EQUAL(node_stat(&nb, "sent"), 1);          /* only the Result: no self-traffic */
+    CU_ASSERT_EQUAL(node_stat(&nb, "delivered"), 1);
+    node_kill(&na);
+    node_kill(&nb);
+}
+
 static int suite_init(void) { return nodes_init(); }
 static int suite_clean(void) { nodes_cleanup(); return 0; }
 
@@ -344,6 +374,8 @@ int main(void)
     CU_add_test(s, "the same with lost frames and reset links on all three nodes",
                 test_endpoint_three_nodes_faults);
     CU_add_test(s, "endpoint made on A handed to B (unchanged apps)", test_endpoint_made_here);
+    CU_add_test(s, "both ends of one channel in one message to another node",
+                test_both_ends_in_one_message);
     CU_add_test(s, "kill -9 a node: peers see close with a reason", test_node_death);
     CU_add_test(s, "a node restarts: peers see close with a reason", test_node_restart);
     CU_add_test(s, "bad netchan options refused", test_bad_options);
