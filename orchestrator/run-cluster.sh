@@ -59,4 +59,5 @@ $B/sipctl logs pipeline/sink
 echo "== logs echo/client"
 $B/sipctl logs echo/client
 echo "== cluster running: status page $SIPCTL_SERVER/  metrics $SIPCTL_SERVER/metrics"
-echo "   try: SIPCTL_SERVER=$SIPCTL_SERVER $B/sipctl events; stop with orchestrator/stop-cluster.sh"
+if [ "$RUN" = run ]; then stop="make stop"; else stop="RUN=$RUN orchestrator/stop-cluster.sh"; fi
+echo "   try: SIPCTL_SERVER=$SIPCTL_SERVER $B/sipctl events; stop with: $stop"
