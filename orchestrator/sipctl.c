@@ -62,7 +62,8 @@ static long request(const char *method, const char *path, const char *body, json
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     else
-        fprintf(stderr, "sipctl: %s: %s\n", server, curl_easy_strerror(rc));
+        fprintf(stderr, "sipctl: %s: %s (is orchd running there? -s URL or SIPCTL_SERVER)\n",
+                server, curl_easy_strerror(rc));
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     *out = r.data ? json_loads(r.data, 0, NULL) : NULL;
@@ -282,6 +283,10 @@ static int follow_logs(const char *sip, int follow)
             after = json_integer_value(json_object_get(row, "id"));
         }
         fflush(stdout);
+        if (after == 0 && json_array_size(rows) == 0) {   /* no output yet: is there such a SIP? */
+            snprintf(path, sizeof path, "/api/v1/describe?kind=sip&name=%s", esc);
+            json_decref(get(path));                       /* exits 1: "no sip named ..." */
+        }
         json_decref(rows);
         if (!follow)
             break;
