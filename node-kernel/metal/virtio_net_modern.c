@@ -42,13 +42,14 @@
 #define FEATURE_MAC        (1u << 5)
 #define FEATURE_VERSION_1  (1u << 0)     /* bit 32: the high word's bit 0 */
 
+#define COMMON_LEN        0x38           /* the common structure's size in virtio 1.0 */
 #define NET_HDR_LEN  12
 #define MAX_QUEUE    256                 /* enough for a polled NIC; smaller rings are kept */
 
 struct mvnet {
     struct nic nic;
     volatile uint8_t *common, *notify_base, *isr, *device;
-    uint32_t notify_mult;
+    uint32_t notify_mult, notify_len;
     struct vq rx, tx;
     volatile uint16_t *doorbell[2];
 };
@@ -76,12 +77,13 @@ static int find_structures(const struct pci_dev *d, struct mvnet *v)
         uint8_t id = cfg8(d, at), next = cfg8(d, (uint8_t)(at + 1)) & 0xFC;
         if (id == PCI_CAP_VENDOR) {
             uint8_t type = cfg8(d, (uint8_t)(at + 3)), bar = cfg8(d, (uint8_t)(at + 4));
-            uint32_t off = pci_read32(d, (uint8_t)(at + 8));
-            if (bar <= 5 && type >= CFG_COMMON && type <= CFG_DEVICE) {
+            uint32_t off = pci_read32(d, (uint8_t)(at + 8)), len = pci_read32(d, (uint8_t)(at + 12));
+            uint32_t need = type == CFG_COMMON ? COMMON_LEN : type == CFG_NOTIFY ? 2 : type == CFG_ISR ? 1 : 6;
+            if (bar <= 5 && type >= CFG_COMMON && type <= CFG_DEVICE && len >= need) {
                 int is_io;
                 uint64_t base = pci_bar(d, bar, &is_io);
                 if (is_io || !base) { at = next; continue; }
-                if (base + off >= 0x100000000ull) {        /* only the low 4 GiB are mapped */
+                if (base + off + len > 0x100000000ull) {    /* only the low 4 GiB are mapped */
                     kprintf("virtio-net: BAR%u at 0x%lx is above 4 GiB, not mapped\n", bar, base);
                     return -1;
                 }
@@ -90,6 +92,7 @@ static int find_structures(const struct pci_dev *d, struct mvnet *v)
                 else if (type == CFG_NOTIFY && !v->notify_base) {
                     v->notify_base = p;
                     v->notify_mult = pci_read32(d, (uint8_t)(at + 16));
+                    v->notify_len = len;
                 } else if (type == CFG_ISR && !v->isr) v->isr = p;
                 else if (type == CFG_DEVICE && !v->device) v->device = p;
             }
@@ -115,8 +118,9 @@ static int queue_setup(struct mvnet *v, struct vq *q, uint16_t index)
     wr64(v->common, COMMON_Q_DESC, (uint64_t)(uintptr_t)q->desc);
     wr64(v->common, COMMON_Q_DRIVER, (uint64_t)(uintptr_t)q->avail);
     wr64(v->common, COMMON_Q_DEVICE, (uint64_t)(uintptr_t)q->used);
-    uint16_t noff = rd16(v->common, COMMON_Q_NOFF);
-    v->doorbell[index] = (volatile uint16_t *)(v->notify_base + (uint32_t)noff * v->notify_mult);
+    uint64_t noff = (uint64_t)rd16(v->common, COMMON_Q_NOFF) * v->notify_mult;
+    if (noff + 2 > v->notify_len) return -1;             /* doorbell outside its structure */
+    v->doorbell[index] = (volatile uint16_t *)(v->notify_base + noff);
     q->notify = modern_notify;
     q->dev = v;
     wr16(v->common, COMMON_Q_ENABLE, 1);
