@@ -325,6 +325,29 @@ static int cmd_events(int json, int follow)
     }
 }
 
+/* A wall-clock time in milliseconds since 1970 as "2026-11-25 13:52:46.475" (local time). */
+static void format_time_ms(long long ms, char *buf, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm)) {
+        snprintf(buf, n, "%lld", ms);
+        return;
+    }
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, ".%03lld", ms % 1000);
+}
+
+/* Integers above this under a key ending in "_ms" are times, not durations (2001 on). */
+#define TIME_MS_MIN 1000000000000LL
+
+static int is_time_field(const char *key, json_t *v)
+{
+    size_t n = strlen(key);
+    return json_is_integer(v) && json_integer_value(v) >= TIME_MS_MIN && n > 3 &&
+           !strcmp(key + n - 3, "_ms");
+}
+
 static void describe_print(const char *kind, json_t *j)
 {
     const char *key;
@@ -332,6 +355,22 @@ static void describe_print(const char *kind, json_t *j)
     json_object_foreach(j, key, v) {
         if (json_is_array(v) || json_is_object(v))
             continue;
+        const char *text = json_string_value(v);
+        if (text && strchr(text, '\n')) {     /* a manifest: its own lines, indented */
+            printf("%s:\n", key);
+            for (const char *line = text; *line; ) {
+                size_t len = strcspn(line, "\n");
+                printf("    %.*s\n", (int)len, line);
+                line += len + (line[len] == '\n');
+            }
+            continue;
+        }
+        if (is_time_field(key, v)) {
+            char when[64];
+            format_time_ms(json_integer_value(v), when, sizeof when);
+            printf("%-16s %s\n", key, when);
+            continue;
+        }
         char *c = cell(v);
         printf("%-16s %s\n", key, c);
         free(c);
@@ -355,7 +394,14 @@ static void describe_print(const char *kind, json_t *j)
     }
     if (json_is_array(json_object_get(j, "events"))) {
         printf("\nRecent events:\n");
-        print_table(json_object_get(j, "events"), (const char *const[]){ "ts_ms:TIME_MS", "message:MESSAGE", NULL });
+        size_t i;
+        json_t *ev;
+        json_array_foreach(json_object_get(j, "events"), i, ev) {
+            char when[64];
+            format_time_ms(json_integer_value(json_object_get(ev, "ts_ms")), when, sizeof when);
+            json_object_set_new(ev, "time", json_string(when));
+        }
+        print_table(json_object_get(j, "events"), (const char *const[]){ "time:TIME", "message:MESSAGE", NULL });
     }
 }
 
