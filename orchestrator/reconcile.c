@@ -112,7 +112,9 @@ static void check_dead_nodes(orchd *o, uint64_t now)
             continue;
         c->live = 0;
         o->m.nodes_died++;
-        store_exec(o->st, "UPDATE nodes SET state = 'dead' WHERE id = %Q", c->node_id);
+        /* its SIPs are rescheduled below: it no longer counts as running any */
+        store_exec(o->st, "UPDATE nodes SET state = 'dead', sips_running = 0, memory_used = 0 WHERE id = %Q",
+                   c->node_id);
         store_event(o->st, "node", c->node_id, "dead: no heartbeat for %llu ms",
                     (unsigned long long)(now - c->last_seen_ms));
         json_t *rows = store_query(o->st, "SELECT id, app, name FROM sips WHERE node = %Q AND desired = 'run'"
