@@ -67,6 +67,8 @@ static void test_node_script(void)
     CU_ASSERT(contains(s, "\nkernel http://10.1.2.3:8080/kernel/multiplicity.elf mac=52:54:00:00:00:07 "
                           "orch=10.1.2.3:7000 token=s3cret labels=zone=a,rack=2 "));
     CU_ASSERT(contains(s, "\nboot"));
+    CU_ASSERT(contains(s, "iseq ${platform} efi && goto uefi"));    /* UEFI: a clear message */
+    CU_ASSERT(contains(s, "\n:uefi\necho Multiplicity: this is a UEFI network boot"));
     CU_ASSERT((size_t)n == strlen(s));
     /* too small a buffer is an error, not a truncated script */
     CU_ASSERT(pxe_script_node(s, 40, &p, NULL, err, sizeof err) == -1);
