@@ -156,7 +156,7 @@ static const char *const sip_cols[] = { "id:SIP", "node:NODE", "observed:STATE",
                                         "restarts:RESTARTS", "error:ERROR", NULL };
 static const char *const chan_cols[] = { "id:ID", "app:APP", "contract:CONTRACT", "from_end:FROM",
                                          "from_node:NODE", "to_end:TO", "to_node:NODE", NULL };
-static const char *const event_cols[] = { "id:ID", "kind:KIND", "object:OBJECT", "message:MESSAGE", NULL };
+static const char *const event_cols[] = { "id:ID", "time:TIME", "kind:KIND", "object:OBJECT", "message:MESSAGE", NULL };
 
 static const char usage_text[] =
     "usage: sipctl [-s URL] apply -f APP.yaml\n"
@@ -296,35 +296,6 @@ static int follow_logs(const char *sip, int follow)
     return 0;
 }
 
-static int cmd_events(int json, int follow)
-{
-    long long after = 0;
-    for (int first = 1;; first = 0) {
-        char path[128];
-        snprintf(path, sizeof path, "/api/v1/events?after=%lld", after);
-        json_t *rows = get(path);
-        if (json_array_size(rows))
-            after = json_integer_value(json_object_get(json_array_get(rows, json_array_size(rows) - 1), "id"));
-        if (json)
-            print_json(rows);
-        else if (first)
-            print_table(rows, event_cols);
-        else {
-            size_t i;
-            json_t *r;
-            json_array_foreach(rows, i, r)
-                printf("%lld  %s  %s  %s\n", (long long)json_integer_value(json_object_get(r, "id")),
-                       json_string_value(json_object_get(r, "kind")), json_string_value(json_object_get(r, "object")),
-                       json_string_value(json_object_get(r, "message")));
-        }
-        fflush(stdout);
-        json_decref(rows);
-        if (!follow)
-            return 0;
-        usleep(500000);
-    }
-}
-
 /* A wall-clock time in milliseconds since 1970 as "2026-11-25 13:52:46.475" (local time). */
 static void format_time_ms(long long ms, char *buf, size_t n)
 {
@@ -336,6 +307,50 @@ static void format_time_ms(long long ms, char *buf, size_t n)
     }
     size_t len = strlen(buf);
     snprintf(buf + len, n - len, ".%03lld", ms % 1000);
+}
+
+/* Events as a table, each with the time it happened ("time" column, added here). */
+static void add_event_times(json_t *rows)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(rows, i, ev) {
+        char when[64];
+        format_time_ms(json_integer_value(json_object_get(ev, "ts_ms")), when, sizeof when);
+        json_object_set_new(ev, "time", json_string(when));
+    }
+}
+
+static int cmd_events(int json, int follow)
+{
+    long long after = 0;
+    for (int first = 1;; first = 0) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/events?after=%lld", after);
+        json_t *rows = get(path);
+        if (json_array_size(rows))
+            after = json_integer_value(json_object_get(json_array_get(rows, json_array_size(rows) - 1), "id"));
+        if (json)
+            print_json(rows);
+        else if (first) {
+            add_event_times(rows);
+            print_table(rows, event_cols);
+        } else {
+            add_event_times(rows);
+            size_t i;
+            json_t *r;
+            json_array_foreach(rows, i, r)
+                printf("%lld  %s  %s  %s  %s\n", (long long)json_integer_value(json_object_get(r, "id")),
+                       json_string_value(json_object_get(r, "time")),
+                       json_string_value(json_object_get(r, "kind")), json_string_value(json_object_get(r, "object")),
+                       json_string_value(json_object_get(r, "message")));
+        }
+        fflush(stdout);
+        json_decref(rows);
+        if (!follow)
+            return 0;
+        usleep(500000);
+    }
 }
 
 /* Integers above this under a key ending in "_ms" are times, not durations (2001 on). */
@@ -394,13 +409,7 @@ static void describe_print(const char *kind, json_t *j)
     }
     if (json_is_array(json_object_get(j, "events"))) {
         printf("\nRecent events:\n");
-        size_t i;
-        json_t *ev;
-        json_array_foreach(json_object_get(j, "events"), i, ev) {
-            char when[64];
-            format_time_ms(json_integer_value(json_object_get(ev, "ts_ms")), when, sizeof when);
-            json_object_set_new(ev, "time", json_string(when));
-        }
+        add_event_times(json_object_get(j, "events"));
         print_table(json_object_get(j, "events"), (const char *const[]){ "time:TIME", "message:MESSAGE", NULL });
     }
 }
