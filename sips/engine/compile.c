@@ -48,6 +48,8 @@ static uint32_t *emit(cc *c, int op, uint32_t nops)
         c->fail = WASM_ERR_NOMEM;
         return c->scratch;
     }
+    c->prev_pos = c->last_pos;
+    c->prev_op = c->last_op;
     c->last_pos = c->ncode;
     c->last_op = op;
     c->code[c->ncode] = (uint32_t)c->h[op];
@@ -55,7 +57,7 @@ static uint32_t *emit(cc *c, int op, uint32_t nops)
     return &c->code[c->last_pos + 1];
 }
 
-static void no_last(cc *c) { c->last_op = -1; }
+static void no_last(cc *c) { c->last_op = -1; c->prev_op = -1; }
 
 /* A slot-to-slot copy; two in a row become one COPY2 (done in order). */
 static void emit_copy(cc *c, uint32_t dst, uint32_t src)
@@ -642,11 +644,23 @@ static uint32_t fuse_compare(cc *c, uint32_t cond, bool negate, uint32_t *rel)
     if (negate)
         op = inv[op];
     uint32_t a = c->code[at + 2], b = c->code[at + 3];
+    c->last_op = -1;
+    if (c->prev_op == OP_I32_ADD_K && c->prev_pos + 4 == at) {
+        /* i += k right before the test (the closing branch of a counted loop): one
+         * instruction doing both in order, dst a k | x y rel */
+        uint32_t p = c->prev_pos;
+        c->code[p] = (uint32_t)c->h[(base == OP_BR_I32_EQ ? OP_ADDK_BR_I32_EQ : OP_ADDK_BR_I32_EQ_K) + op];
+        c->code[p + 4] = a;
+        c->code[p + 5] = b;
+        c->ncode = p + 7;
+        c->prev_op = -1;
+        *rel = p + 6;
+        return p;
+    }
     c->code[at] = (uint32_t)c->h[base + op];
     c->code[at + 1] = a;
     c->code[at + 2] = b;
     *rel = at + 3;
-    c->last_op = -1;
     return at;
 }
 
@@ -870,6 +884,75 @@ static void emit_k(cc *c, int kop, uint8_t ta, uint8_t tr, operand *a, uint64_t 
     }
 }
 
+/* The slot the last instruction wrote if it is a temporary consumed by the current
+ * instruction (at or above the result's height), else UINT32_MAX. */
+static uint32_t last_temp_dst(cc *c)
+{
+    if (dead(c) || c->fail || c->last_op < 0)
+        return UINT32_MAX;
+    uint32_t d = c->code[c->last_pos + 1];
+    return d >= slot_of(c, c->nstk) ? d : UINT32_MAX;
+}
+
+/* f64 add/sub/mul/div whose operand was just loaded by f64.load: one instruction that
+ * loads and computes (the load still comes first, so a trap happens at the same point). */
+static bool fuse_f64_load(cc *c, uint8_t opc, operand *a, operand *b)
+{
+    uint32_t t = last_temp_dst(c);
+    if (t == UINT32_MAX || a->is_const || b->is_const || a->slot == b->slot ||
+        (c->last_op != OP_LOAD64 && c->last_op != OP_LOAD64_K))
+        return false;
+    operand *other;
+    if (t == b->slot)
+        other = a;
+    else if (t == a->slot && (opc == 0xA0 || opc == 0xA2))     /* add, mul commute */
+        other = b;
+    else
+        return false;
+    bool k = c->last_op == OP_LOAD64_K;
+    uint32_t addr = c->code[c->last_pos + 2], off = c->code[c->last_pos + 3];
+    uint32_t kk = k ? c->code[c->last_pos + 4] : 0;
+    uint32_t x = other->slot;
+    c->ncode = c->last_pos;
+    c->last_op = -1;
+    uint32_t d = push(c, WASM_F64);
+    int op = (k ? OP_F64_ADD_MK : OP_F64_ADD_M) + (opc - 0xA0);
+    uint32_t *w = emit(c, op, k ? 5 : 4);
+    w[0] = d; w[1] = x; w[2] = addr; w[3] = off;
+    if (k)
+        w[4] = kk;
+    return true;
+}
+
+/* i32 add/and/or/xor with an operand just computed by a shift or rotate by a constant. */
+static bool fuse_i32_shift(cc *c, uint8_t opc, operand *a, operand *b)
+{
+    uint32_t t = last_temp_dst(c);
+    int sh;
+    switch (c->last_op) {
+    case OP_I32_SHL_K: sh = 0; break;
+    case OP_I32_SHR_U_K: sh = 1; break;
+    case OP_I32_ROTL_K: sh = 2; break;
+    case OP_I32_ROTR_K: sh = 3; break;
+    default: return false;
+    }
+    if (t == UINT32_MAX || a->is_const || b->is_const || a->is_addk || b->is_addk ||
+        a->slot == b->slot)
+        return false;
+    operand *other = t == b->slot ? a : t == a->slot ? b : NULL;
+    if (!other)
+        return false;
+    uint32_t y = c->code[c->last_pos + 2], k = c->code[c->last_pos + 3];
+    uint32_t x = other->slot;
+    c->ncode = c->last_pos;
+    c->last_op = -1;
+    int group = opc == 0x6A ? 0 : opc - 0x71 + 1;               /* add, and, or, xor */
+    uint32_t d = push(c, WASM_I32);
+    uint32_t *w = emit(c, OP_I32_ADD_SHL + group * 4 + sh, 4);
+    w[0] = d; w[1] = x; w[2] = y; w[3] = k;
+    return true;
+}
+
 static bool do_numeric(cc *c, uint8_t opc)
 {
     uint8_t ta, tb, tr;
@@ -950,6 +1033,10 @@ static bool do_numeric(cc *c, uint8_t opc)
             uint32_t d = push(c, tr);
             uint32_t *w = emit(c, OP_F64_MUL_ADD, 4);
             w[0] = d; w[1] = x; w[2] = y; w[3] = other;
+        } else if (opc >= 0xA0 && opc <= 0xA3 && fuse_f64_load(c, opc, &a, &b)) {
+            /* done: x op load(...) */
+        } else if ((opc == 0x6A || (opc >= 0x71 && opc <= 0x73)) && fuse_i32_shift(c, opc, &a, &b)) {
+            /* done: x op (y shift k) */
         } else {
             uint32_t sa = use(c, &a), sb = use(c, &b);
             uint32_t d = push(c, tr);

@@ -48,6 +48,8 @@ typedef struct {
     uint32_t *code; uint32_t ncode, ccode;
     int last_op;                      /* op of the last instruction if nothing came between */
     uint32_t last_pos;
+    int prev_op;                      /* the instruction right before last_op, if contiguous */
+    uint32_t prev_pos;
     uint32_t fuel_word, fuel_count;   /* open FUEL instruction and wasm instructions since */
     uint32_t scratch[16];             /* emission target in dead code */
 } cc;
@@ -64,7 +66,8 @@ static inline bool op_has_dst(int op)
            (op >= OP_LOAD32_X && op <= OP_LOAD32_U64_X) ||
            (op >= OP_LOAD32_A && op <= OP_LOAD32_U64_A) || op == OP_I32_ADD_SHL_K || op == OP_F64_MUL_ADD ||
            (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
-           (op >= OP_I32_EQ_K && op <= OP_I64_ROTR_K);
+           (op >= OP_I32_EQ_K && op <= OP_I64_ROTR_K) ||
+           (op >= OP_F64_ADD_M && op <= OP_I32_XOR_ROTR);
 }
 
 #endif

@@ -22,7 +22,13 @@ const int32_t *wasm_interp_handlers(void)
 #define F32(o) (*(float *)(fp + (o)))
 #define F64(o) (*(double *)(fp + (o)))
 
-#define NEXT() goto *(void *)((char *)&&L_UNREACHABLE + (int32_t)*pc)
+#ifdef ENGINE_PROFILE
+void engine_prof_hit(const uint32_t *pc);   /* supplied by a profiling build, never the library */
+#define PROF() engine_prof_hit(pc)
+#else
+#define PROF() ((void)0)
+#endif
+#define NEXT() do { PROF(); goto *(void *)((char *)&&L_UNREACHABLE + (int32_t)*pc); } while (0)
 #define TRAP(t) do { trap = (t); goto do_trap; } while (0)
 /* Branch by rel words. A backward (or self) branch goes to a loop body, just past the loop's FUEL
  * instruction, and does that instruction's work itself (its cost is the word before). */
@@ -717,6 +723,42 @@ L_I64_REM_U_K: {
     BRK(BR_I32_LE_U_K, uint32_t, a <= b)
     BRK(BR_I32_GE_S_K, int32_t, a >= b)
     BRK(BR_I32_GE_U_K, uint32_t, a >= b)
+
+#define ADDK_BR(name, T, expr) L_ADDK_##name: { U32(pc[1]) = U32(pc[2]) + pc[3]; \
+        T a = T##_(pc[4]), b = T##_(pc[5]); if (expr) { JUMP(pc[6]); } pc += 7; NEXT(); } \
+    L_ADDK_##name##_K: { U32(pc[1]) = U32(pc[2]) + pc[3]; \
+        T a = T##_(pc[4]), b = (T)pc[5]; if (expr) { JUMP(pc[6]); } pc += 7; NEXT(); }
+    ADDK_BR(BR_I32_EQ, uint32_t, a == b)
+    ADDK_BR(BR_I32_NE, uint32_t, a != b)
+    ADDK_BR(BR_I32_LT_S, int32_t, a < b)
+    ADDK_BR(BR_I32_LT_U, uint32_t, a < b)
+    ADDK_BR(BR_I32_GT_S, int32_t, a > b)
+    ADDK_BR(BR_I32_GT_U, uint32_t, a > b)
+    ADDK_BR(BR_I32_LE_S, int32_t, a <= b)
+    ADDK_BR(BR_I32_LE_U, uint32_t, a <= b)
+    ADDK_BR(BR_I32_GE_S, int32_t, a >= b)
+    ADDK_BR(BR_I32_GE_U, uint32_t, a >= b)
+
+#define F64M(name, op) \
+    LOADG(L_F64_##name##_M, double, F64, F64(pc[2]) op, EA_PLAIN_M, 5) \
+    LOADG(L_F64_##name##_MK, double, F64, F64(pc[2]) op, EA_K_M, 6)
+#define EA_PLAIN_M ((uint64_t)U32(pc[3]) + pc[4])
+#define EA_K_M     ((uint64_t)(uint32_t)(U32(pc[3]) + pc[5]) + pc[4])
+    F64M(ADD, +)
+    F64M(SUB, -)
+    F64M(MUL, *)
+    F64M(DIV, /)
+#define SHOP(name, expr) L_##name: { uint32_t x = U32(pc[2]), a = U32(pc[3]), b = pc[4]; \
+        U32(pc[1]) = (expr); pc += 5; NEXT(); }
+#define SHOPS(OP, op) \
+    SHOP(I32_##OP##_SHL, x op (a << (b & 31))) \
+    SHOP(I32_##OP##_SHR_U, x op (a >> (b & 31))) \
+    SHOP(I32_##OP##_ROTL, x op ((a << (b & 31)) | (a >> ((32 - b) & 31)))) \
+    SHOP(I32_##OP##_ROTR, x op ((a >> (b & 31)) | (a << ((32 - b) & 31))))
+    SHOPS(ADD, +)
+    SHOPS(AND, &)
+    SHOPS(OR, |)
+    SHOPS(XOR, ^)
 
 do_trap:
     s->fuel_used += (uint64_t)(fuel_start - fuel);

@@ -112,7 +112,26 @@
     X(I64_AND_K) X(I64_OR_K) X(I64_XOR_K) X(I64_SHL_K) X(I64_SHR_S_K) X(I64_SHR_U_K) X(I64_ROTL_K) X(I64_ROTR_K) \
     /* compare an i32 slot with a constant and branch: a k rel */ \
     X(BR_I32_EQ_K) X(BR_I32_NE_K) X(BR_I32_LT_S_K) X(BR_I32_LT_U_K) X(BR_I32_GT_S_K) X(BR_I32_GT_U_K) \
-    X(BR_I32_LE_S_K) X(BR_I32_LE_U_K) X(BR_I32_GE_S_K) X(BR_I32_GE_U_K)
+    X(BR_I32_LE_S_K) X(BR_I32_LE_U_K) X(BR_I32_GE_S_K) X(BR_I32_GE_U_K) \
+    /* an i32 local update, then compare-and-branch (a counted loop's closing branch): \
+     * dst a k x y rel (slots), and the same with a constant y: dst a k x ky rel */ \
+    X(ADDK_BR_I32_EQ) X(ADDK_BR_I32_NE) X(ADDK_BR_I32_LT_S) X(ADDK_BR_I32_LT_U) \
+    X(ADDK_BR_I32_GT_S) X(ADDK_BR_I32_GT_U) X(ADDK_BR_I32_LE_S) X(ADDK_BR_I32_LE_U) \
+    X(ADDK_BR_I32_GE_S) X(ADDK_BR_I32_GE_U) \
+    X(ADDK_BR_I32_EQ_K) X(ADDK_BR_I32_NE_K) X(ADDK_BR_I32_LT_S_K) X(ADDK_BR_I32_LT_U_K) \
+    X(ADDK_BR_I32_GT_S_K) X(ADDK_BR_I32_GT_U_K) X(ADDK_BR_I32_LE_S_K) X(ADDK_BR_I32_LE_U_K) \
+    X(ADDK_BR_I32_GE_S_K) X(ADDK_BR_I32_GE_U_K) \
+    /* f64 add/sub/mul/div with an operand loaded from memory (in that order): \
+     * _M dst x addr offset; _MK dst x a offset k with the address (uint32)(a + k); \
+     * dst = x op mem[address + offset] */ \
+    X(F64_ADD_M) X(F64_SUB_M) X(F64_MUL_M) X(F64_DIV_M) \
+    X(F64_ADD_MK) X(F64_SUB_MK) X(F64_MUL_MK) X(F64_DIV_MK) \
+    /* i32 add/and/or/xor of a slot and a shifted or rotated slot: dst x y k, \
+     * dst = x op (y shift k); shifts in the order shl, shr_u, rotl, rotr */ \
+    X(I32_ADD_SHL) X(I32_ADD_SHR_U) X(I32_ADD_ROTL) X(I32_ADD_ROTR) \
+    X(I32_AND_SHL) X(I32_AND_SHR_U) X(I32_AND_ROTL) X(I32_AND_ROTR) \
+    X(I32_OR_SHL) X(I32_OR_SHR_U) X(I32_OR_ROTL) X(I32_OR_ROTR) \
+    X(I32_XOR_SHL) X(I32_XOR_SHR_U) X(I32_XOR_ROTL) X(I32_XOR_ROTR)
 
 enum {
 #define WASM_OP_ENUM(name) OP_##name,

@@ -7,7 +7,9 @@
 #include "sips/engine/internal.h"
 
 #define SNAP_MAGIC   0x504E534Du      /* "MSNP" */
-#define SNAP_VERSION 1u
+/* Code positions are word offsets into the compiled code, so the version changes whenever
+ * the compiler lays code out differently (2: loop-branch, load and shift fusions). */
+#define SNAP_VERSION 2u
 #define NONE32       UINT32_MAX
 
 /* ---- writer ---- */
