@@ -6,7 +6,8 @@
  *               virtio 1.0 NIC: the NIC's iPXE ROM (Debian ipxe-qemu) gets the stage-1 script by TFTP, which chains to the boot server on
  *               127.0.0.1 (10.0.2.2 in the guest) for the node script and the kernel;
  *               the kernel boots with the command line the script gave it and gets a
- *               DHCP address
+ *               DHCP address; and UEFI firmware (OVMF) with the EFI iPXE ROM, where the
+ *               node script must explain that the kernel needs a BIOS boot
  *   lab         a lab in network namespaces the test creates: a bridge, an "existing"
  *               DHCP server in a second namespace, dnsmasq with `sipctl pxe config`'s
  *               proxy-DHCP configuration, the boot server, orchd, two QEMU VMs on tap
@@ -36,6 +37,8 @@
 #define SIPCTL      "build/bin/sipctl"
 #define E1000_ROM   "/usr/lib/ipxe/qemu/pxe-e1000.rom"
 #define VIRTIO_ROM  "/usr/lib/ipxe/qemu/pxe-virtio.rom"    /* matches only modern virtio-net */
+#define EFI_VIRTIO_ROM "/usr/lib/ipxe/qemu/efi-virtio.rom"
+#define OVMF        "/usr/share/qemu/OVMF.fd"
 #define BOOT_LIMIT_S 120        /* TCG on two shared cores; KVM needs a fraction */
 
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
@@ -438,6 +441,37 @@ static void qemu_user_netboot(const char *nic, const char *mac)
     proc_rmdir(dir);
 }
 
+/* UEFI firmware (OVMF) with the EFI iPXE ROM runs the node script: it must say that the
+ * Multiboot kernel needs a BIOS boot, not try the kernel (Exec format error) forever. */
+static void test_qemu_uefi_message(void)
+{
+    char dir[64], path[160], script[2048], err[200], netdev[200], serial[160], ser[200];
+    CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
+    struct pxe_boot_params p = { .http_base = "http://10.0.2.2:9", .orch = "10.0.2.2:7700" };
+    CU_ASSERT(pxe_script_node(script, sizeof script, &p, NULL, err, sizeof err) > 0);
+    snprintf(path, sizeof path, "%s/boot.ipxe", dir);
+    FILE *f = fopen(path, "w");
+    if (f) { fputs(script, f); fclose(f); }
+    snprintf(netdev, sizeof netdev, "user,id=n0,tftp=%s,bootfile=boot.ipxe", dir);
+    snprintf(serial, sizeof serial, "%s/serial.log", dir);
+    snprintf(ser, sizeof ser, "file:%s", serial);
+    char *argv[] = { "qemu-system-x86_64", "-accel", (char *)qemu_accel(), "-m", "256M", "-bios", OVMF,
+                     "-display", "none", "-monitor", "none", "-no-reboot", "-boot", "n", "-netdev", netdev,
+                     "-device", "virtio-net-pci,disable-legacy=on,netdev=n0,mac=52:54:00:00:70:0e,"
+                     "romfile=" EFI_VIRTIO_ROM, "-serial", ser, NULL };
+    pid_t vm = proc_start(NULL, argv, NULL);
+    CU_ASSERT(vm > 0);
+    int seen = vm > 0 && file_wait_for(serial, "Enable legacy (CSM) network boot", vm, BOOT_LIMIT_S);
+    proc_stop(vm, 500);
+    char *out = file_read(serial);
+    CU_ASSERT(seen);
+    CU_ASSERT(contains(out, "Multiplicity: this is a UEFI network boot"));
+    CU_ASSERT(!contains(out, "Exec format error"));          /* it never tried the kernel */
+    if (!seen) fprintf(stderr, "serial:\n%s\n", out);
+    free(out);
+    proc_rmdir(dir);
+}
+
 static void test_qemu_user_netboot_e1000(void)  { qemu_user_netboot("e1000", "52:54:00:00:70:01"); }
 static void test_qemu_user_netboot_virtio(void) { qemu_user_netboot("virtio", "52:54:00:00:70:02"); }
 
@@ -601,6 +635,8 @@ int main(void)
         CU_add_test(s, "e1000 iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot_e1000);
         if (access(VIRTIO_ROM, R_OK) == 0)
             CU_add_test(s, "virtio-net 1.0 iPXE ROM: the same boot, the kernel's modern virtio driver", test_qemu_user_netboot_virtio);
+        if (access(OVMF, R_OK) == 0 && access(EFI_VIRTIO_ROM, R_OK) == 0)
+            CU_add_test(s, "UEFI (OVMF) iPXE: the node script explains that a BIOS boot is needed", test_qemu_uefi_message);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
             CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs boot and register", test_lab_netns);
