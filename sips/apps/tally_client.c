@@ -9,7 +9,7 @@ int main(int argc, char **argv)
 {
     sip_ep ep = sip_bind("tally");
     if (ep < 0) {
-        fprintf(stderr, "no endpoint 'tally' (%d)\n", ep);
+        fprintf(stderr, "endpoint 'tally': %s (is it in the manifest?)\n", sip_strerror(ep));
         return 1;
     }
     for (int i = 1; i < argc; i++) {

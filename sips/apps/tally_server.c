@@ -8,7 +8,7 @@ int main(void)
 {
     sip_ep ep = sip_bind("clients");
     if (ep < 0) {
-        fprintf(stderr, "no endpoint 'clients' (%d)\n", ep);
+        fprintf(stderr, "endpoint 'clients': %s (is it in the manifest?)\n", sip_strerror(ep));
         return 1;
     }
     int64_t sum = 0;
@@ -22,7 +22,7 @@ int main(void)
         } else if (r == Tally_tag_Total) {
             Tally_send_Sum(ep, sum);
         } else {
-            fprintf(stderr, "unexpected receive result %d\n", r);
+            fprintf(stderr, "receive: %s\n", r < 0 ? sip_strerror(r) : "unexpected message");
             return 1;
         }
     }

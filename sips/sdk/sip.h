@@ -38,6 +38,25 @@ typedef int32_t sip_block;
 #define SIP_ETOOBIG    (-9)   /* receive buffers too small; the message stays queued */
 #define SIP_EFAULT     (-10)  /* pointer outside linear memory (the SIP traps) */
 
+/* A short text for a SIP_E* code, for messages: fprintf(stderr, "%s\n", sip_strerror(r)). */
+static inline const char *sip_strerror(int32_t code)
+{
+    switch (code) {
+    case SIP_OK:         return "ok";
+    case SIP_EAGAIN:     return "would block";
+    case SIP_ECLOSED:    return "peer closed";
+    case SIP_EBADHANDLE: return "not a live handle";
+    case SIP_ECONTRACT:  return "forbidden by the contract";
+    case SIP_EQUOTA:     return "quota exceeded";
+    case SIP_ENOMEM:     return "node out of memory";
+    case SIP_EINVAL:     return "bad argument";
+    case SIP_ENOENT:     return "no such endpoint or contract";
+    case SIP_ETOOBIG:    return "receive buffers too small";
+    case SIP_EFAULT:     return "pointer outside linear memory";
+    default:             return code >= 0 ? "ok" : "unknown error";
+    }
+}
+
 /* limits */
 #define SIP_MAX_PAYLOAD  65536u   /* bytes of scalar payload per message */
 #define SIP_MAX_HANDLES  16u      /* handles per message */
