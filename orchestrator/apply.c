@@ -20,11 +20,22 @@ static json_t *error_json(int *status, int code, const char *msg)
     return json_pack("{s:s}", "error", msg);
 }
 
-static uint8_t *read_module(const char *path, size_t *len, char *err, size_t errlen)
+/* Why a file could not be opened; for a missing file given by a relative path, also
+ * where it was looked for (relative paths are taken from sipctl's working directory). */
+static void open_error(const char *path, const char *name, char *err, size_t errlen)
+{
+    if (errno == ENOENT && name[0] != '/' && strcmp(path, name))
+        snprintf(err, errlen, "%s (looked for %s: relative paths start where sipctl runs)",
+                 strerror(errno), path);
+    else
+        snprintf(err, errlen, "%s", strerror(errno));
+}
+
+static uint8_t *read_module(const char *path, const char *name, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
+        open_error(path, name, err, errlen);
         return NULL;
     }
     uint8_t *buf = NULL;
@@ -52,11 +63,11 @@ static uint8_t *read_module(const char *path, size_t *len, char *err, size_t err
     return buf;
 }
 
-static char *read_text(const char *path, char *err, size_t errlen)
+static char *read_text(const char *path, const char *name, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
+        open_error(path, name, err, errlen);
         return NULL;
     }
     char *buf = NULL;
@@ -86,12 +97,12 @@ static int check_contracts(const om_app *a, const char *file, const char *base, 
     contract_set *set = contract_set_new();
     int rc = 0;
     for (uint32_t i = 0; i < a->ncontracts && !rc; i++) {
-        char path[PATH_MAX], why[200];
+        char path[PATH_MAX], why[400];
         if (a->contracts[i][0] == '/' || !base || !base[0])
             snprintf(path, sizeof path, "%s", a->contracts[i]);
         else
             snprintf(path, sizeof path, "%s/%s", base, a->contracts[i]);
-        if (!(texts[i] = read_text(path, why, sizeof why))) {
+        if (!(texts[i] = read_text(path, a->contracts[i], why, sizeof why))) {
             snprintf(err, errlen, "%s: contracts: %s: %s", file, a->contracts[i], why);
             rc = -1;
             break;
@@ -177,12 +188,12 @@ json_t *orch_apply(orchd *o, const char *file, const char *text, size_t len, con
         result = error_json(status, 400, err);
     }
     for (uint32_t i = 0; i < a.nsips && !result; i++) {
-        char path[PATH_MAX], why[200];
+        char path[PATH_MAX], why[400];
         if (a.sips[i].module[0] == '/' || !base || !base[0])
             snprintf(path, sizeof path, "%s", a.sips[i].module);
         else
             snprintf(path, sizeof path, "%s/%s", base, a.sips[i].module);
-        mods[i] = read_module(path, &lens[i], why, sizeof why);
+        mods[i] = read_module(path, a.sips[i].module, &lens[i], why, sizeof why);
         if (!mods[i]) {
             snprintf(err, sizeof err, "%s:%u: module: %s: %s", file, a.sips[i].line, a.sips[i].module, why);
             o->m.apply_errors++;
