@@ -177,7 +177,7 @@ int main(int argc, char **argv)
     wasm_module *m = NULL;
     wasm_err err;
     if (wasm_module_load(bytes, len, &m, &err) != WASM_OK) {
-        fprintf(stderr, "siprun: %s: %s\n", path, err.msg);
+        fprintf(stderr, "siprun: %s: not a valid WebAssembly module: %s\n", path, err.msg);
         free(bytes);
         return EXIT_REFUSED;
     }
