@@ -23,9 +23,32 @@ RUN="$RUN" orchestrator/stop-cluster.sh >/dev/null 2>&1 || true
 mkdir -p "$RUN"
 rm -f "$RUN"/orchd.db "$RUN"/orchd.db-wal "$RUN"/orchd.db-shm
 
+wait_until() {   # wait_until SECONDS COMMAND...: poll until the command succeeds
+    t=$(( $1 * 10 )); shift
+    while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.1; t=$((t - 1)); done
+    return 1
+}
+fail() {         # fail MESSAGE: stop what this script started, say why, exit 1
+    RUN="$RUN" orchestrator/stop-cluster.sh >/dev/null 2>&1 || true
+    echo "run-cluster: $1" >&2
+    exit 1
+}
+other_ports="choose others with ORCH_PORT, HTTP_PORT, NC_BASE and RUN (docs/orchestrator.md)"
+
+# Someone else's orchd on these ports would get our nodes and applications: refuse.
+if $B/sipctl get nodes >/dev/null 2>&1; then
+    echo "run-cluster: an orchd already answers on $SIPCTL_SERVER (another cluster or a test);" >&2
+    echo "    stop it (make stop) or $other_ports" >&2
+    exit 1
+fi
+
 $B/orchd --db "$RUN/orchd.db" --listen "tcp://127.0.0.1:$ORCH_PORT" --http "$HTTP_PORT" \
     >"$RUN/orchd.log" 2>&1 &
-echo $! >"$RUN/orchd.pid"
+orchd_pid=$!
+echo $orchd_pid >"$RUN/orchd.pid"
+orchd_up() { kill -0 $orchd_pid 2>/dev/null && $B/sipctl get nodes >/dev/null 2>&1; }
+wait_until 5 orchd_up && sleep 0.2 && kill -0 $orchd_pid 2>/dev/null ||
+    fail "orchd did not start: $(cat "$RUN/orchd.log"); if a port is taken, $other_ports"
 for i in 1 2 3; do
     zone=$(echo abc | cut -c$i)
     $B/sipnode \
@@ -35,15 +58,11 @@ for i in 1 2 3; do
     echo $! >"$RUN/node$i.pid"
 done
 
-wait_until() {   # wait_until SECONDS COMMAND...: poll until the command succeeds
-    t=$(( $1 * 10 )); shift
-    while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.1; t=$((t - 1)); done
-    return 1
-}
 three_ready() { [ "$($B/sipctl get nodes 2>/dev/null | grep -c ' ready ')" = 3 ]; }
 all_done() { ! $B/sipctl get sips 2>/dev/null | grep -Eq ' (pending|starting|created|running|blocked|backoff) '; }
 
-wait_until 10 three_ready || { echo "run-cluster: nodes did not register; see $RUN/*.log" >&2; exit 1; }
+wait_until 10 three_ready ||
+    fail "nodes did not register; see $RUN/node*.log (a netchan port taken? $other_ports)"
 echo "== nodes"
 $B/sipctl get nodes
 echo "== sipctl apply"
