@@ -309,6 +309,20 @@ static void format_time_ms(long long ms, char *buf, size_t n)
     snprintf(buf + len, n - len, ".%03lld", ms % 1000);
 }
 
+/* SIP rows for a table: an exit code only for SIPs that exited ("-" for a trap or a kill,
+ * whose stored code is a meaningless 0). */
+static json_t *blank_exit_codes(json_t *rows)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        const char *state = json_string_value(json_object_get(r, "observed"));
+        if (state && strcmp(state, "exited") && json_object_get(r, "exit_code"))
+            json_object_set_new(r, "exit_code", json_null());
+    }
+    return rows;
+}
+
 /* Events as a table, each with the time it happened ("time" column, added here). */
 static void add_event_times(json_t *rows)
 {
@@ -367,6 +381,13 @@ static void describe_print(const char *kind, json_t *j)
 {
     const char *key;
     json_t *v;
+    if (!strcmp(kind, "sip")) {
+        json_t *one = json_pack("[O]", j);
+        blank_exit_codes(one);
+        json_decref(one);
+    }
+    if (json_is_array(json_object_get(j, "sips")))
+        blank_exit_codes(json_object_get(j, "sips"));
     json_object_foreach(j, key, v) {
         if (json_is_array(v) || json_is_object(v))
             continue;
@@ -401,7 +422,7 @@ static void describe_print(const char *kind, json_t *j)
         print_table(json_object_get(j, "sips"), !strcmp(kind, "node")
                     ? (const char *const[]){ "id:SIP", "observed:STATE", "restarts:RESTARTS", NULL } : sip_cols);
     }
-    if (json_is_array(json_object_get(j, "channels"))) {
+    if (json_array_size(json_object_get(j, "channels"))) {
         printf("\nChannels:\n");
         print_table(json_object_get(j, "channels"),
                     (const char *const[]){ "id:ID", "contract:CONTRACT", "imp_sip:FROM", "imp_ep:ENDPOINT",
@@ -544,7 +565,7 @@ int main(int argc, char **argv)
         if (json)
             print_json(rows);
         else
-            print_table(rows, cols);
+            print_table(blank_exit_codes(rows), cols);
         json_decref(rows);
     } else if (!strcmp(cmd, "describe")) {
         if (nwords != 2)
