@@ -4,12 +4,14 @@
  * The device has no I/O BAR: its registers are memory-mapped structures that vendor
  * PCI capabilities (id 0x09) locate inside its BARs -- common configuration (features,
  * status, queues), notification doorbells, the interrupt status byte and the
- * virtio-net configuration (the MAC). Rings and buffers are virtio_ring.c's; the
+ * virtio-net configuration (the MAC); UEFI firmware may put that BAR above 4 GiB
+ * (mmio_map.c maps it). Rings and buffers are virtio_ring.c's; the
  * header before every frame is the 12-byte virtio 1.0 one (no offloads, so zero). */
 #include <string.h>
 #include "node-kernel/metal/nic.h"
 #include "node-kernel/metal/virtio_ring.h"
 #include "node-kernel/metal/heap.h"
+#include "node-kernel/metal/mmio_map.h"
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/x86.h"
 
@@ -83,8 +85,8 @@ static int find_structures(const struct pci_dev *d, struct mvnet *v)
                 int is_io;
                 uint64_t base = pci_bar(d, bar, &is_io);
                 if (is_io || !base) { at = next; continue; }
-                if (base + off + len > 0x100000000ull) {    /* only the low 4 GiB are mapped */
-                    kprintf("virtio-net: BAR%u at 0x%lx is above 4 GiB, not mapped\n", bar, base);
+                if (mmio_map(base + off, len)) {            /* above 4 GiB under UEFI */
+                    kprintf("virtio-net: BAR%u at 0x%lx cannot be mapped\n", bar, base);
                     return -1;
                 }
                 volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)(base + off);
