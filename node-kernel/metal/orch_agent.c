@@ -31,6 +31,7 @@
 #include "node-kernel/metal/kprintf.h"
 #include "node-kernel/metal/timer.h"
 #include "netchan/netchan.h"
+#include "netchan/nc_migrate.h"
 #include <zmq.h>
 
 uint32_t metal_random32(void);
@@ -53,6 +54,7 @@ struct asip {
     int final_sent;                 /* its final state went out in a heartbeat */
     Orch__OrchToNode *create;       /* the SipCreate, kept until the SIP is created */
     int start, unwired;             /* start when wired; local bindings still unpaired */
+    uint64_t migrating;             /* id of the migration taking it away (0: none) */
 };
 
 /* A local channel end waiting for the SIP that owns the other end. */
@@ -77,9 +79,27 @@ static struct {
     struct asip *sips;
     struct pend_end *ends;
     nc_node *nc;                    /* netchan, once the node has its id */
+    struct mig_prep *preps;         /* MigrateIns waiting for their module */
+    struct arrival *arrivals;       /* SIPs announced by MigrateIn, with their incarnation */
 } A;
 
+/* A MigrateIn whose module is being fetched: answered once it is here. */
+struct mig_prep {
+    struct mig_prep *next;
+    uint8_t hash[32];
+    uint64_t request_id;
+};
+
+/* A SIP a MigrateIn announced: the incarnation it keeps once it arrives. */
+struct arrival {
+    struct arrival *next;
+    char id[128];
+    uint64_t incarnation;
+};
+
 static void nc_log_line(void *arg, const char *line) { kprintf("%s\n", line); }
+static void orch_migrate_hooks(nc_node *nc);
+static void answer_preps(const uint8_t *hash, const wasm_module *m, const char *why);
 
 /* netchan for cross-node channels, started once the orchestrator gave us our id. */
 static void start_netchan(void)
@@ -91,7 +111,10 @@ static void start_netchan(void)
     o.log = nc_log_line;
     char err[160];
     A.nc = nc_new(node_kernel(), &o, err, sizeof err);
-    if (A.nc) kprintf("netchan: node %s listening at %s\n", A.node_id, A.address);
+    if (A.nc) {
+        orch_migrate_hooks(A.nc);
+        kprintf("netchan: node %s listening at %s\n", A.node_id, A.address);
+    }
     else kprintf("netchan: not started: %s\n", err);
 }
 
@@ -425,6 +448,185 @@ static void module_arrived(const uint8_t *hash, const wasm_module *m, const char
         if (m) create_with(a, m);
         else failed(a, a->create->request_id, why);
     }
+    answer_preps(hash, m, why);
+}
+
+/* ---- migrations (docs/migration.md), as the hosted agent does them: MigrateIn readies
+ * this node as the target (knows the source, has the module in the cache), MigrateOut
+ * starts nc_migrate on the source; nc_migrate's hooks become MigrationReports. --------- */
+
+static void send_mig_report(uint64_t id, const char *sip_id, Orch__MigrationPhase phase,
+                            uint64_t downtime_us, uint64_t bytes, const char *error)
+{
+    Orch__MigrationReport r = ORCH__MIGRATION_REPORT__INIT;
+    r.migration_id = id;
+    r.sip_id = (char *)sip_id;
+    r.phase = phase;
+    r.downtime_us = downtime_us;
+    r.snapshot_bytes = bytes;
+    r.error = (char *)(error ? error : "");
+    Orch__NodeToOrch msg = ORCH__NODE_TO_ORCH__INIT;
+    msg.body_case = ORCH__NODE_TO_ORCH__BODY_MIGRATION_REPORT;
+    msg.migration_report = &r;
+    orch_agent_send(&msg);
+}
+
+/* nc_migrate's find hook: an arriving SIP's module, from the cache MigrateIn filled. */
+static const wasm_module *mig_find(void *arg, const uint8_t hash[MIGRATE_HASH_LEN], char *err, size_t errlen)
+{
+    const wasm_module *m = orch_module_cached(hash);
+    if (!m) ksnprintf(err, errlen, "module not in this node's cache");
+    return m;
+}
+
+/* Source: the migration is over. On success the SIP lives on the target: forget it. */
+static void mig_done(void *arg, const char *sip_name, uint64_t id, bool ok, const char *error,
+                     uint64_t elapsed_ns, uint64_t image_bytes)
+{
+    struct asip *a = A.sips;
+    while (a && a->migrating != id) a = a->next;
+    if (!a) return;
+    char sid[sizeof a->id];
+    strcpy(sid, a->id);
+    a->migrating = 0;
+    if (ok) {
+        kprintf("ORCH: %s migrated away in %lu us (%lu bytes)\n", sid, (unsigned long)(elapsed_ns / 1000),
+                (unsigned long)image_bytes);
+        if (a->kid) {               /* cannot happen after a commit; be safe */
+            sip *s = sip_by_id(node_kernel(), a->kid);
+            a->kid = 0;
+            if (s) sip_kill(s, "migrated");
+        }
+        forget(a);
+        send_mig_report(id, sid, ORCH__MIGRATION_PHASE__MIGRATION_DONE, elapsed_ns / 1000, image_bytes, NULL);
+    } else {
+        kprintf("ORCH: migration of %s failed: %s\n", sid, error);
+        send_mig_report(id, sid, ORCH__MIGRATION_PHASE__MIGRATION_FAILED, 0, image_bytes, error);
+    }
+}
+
+/* Target: the SIP runs here now, with the incarnation its MigrateIn gave. */
+static void mig_arrived(void *arg, sip *t, const char *sip_id, uint64_t id)
+{
+    struct asip *a = find_sip(sip_id);
+    if (a && a->kid) {              /* an older instance still here: the arrival wins */
+        sip *old = sip_by_id(node_kernel(), a->kid);
+        a->kid = 0;
+        if (old && old != t) sip_kill(old, "replaced by a migrated instance");
+    }
+    if (a) forget(a);
+    a = heap_alloc(sizeof *a);
+    if (!a) { kprintf("ORCH: out of memory for arrived SIP %s\n", sip_id); return; }
+    memset(a, 0, sizeof *a);
+    ksnprintf(a->id, sizeof a->id, "%s", sip_id);
+    for (struct arrival **pp = &A.arrivals; *pp; pp = &(*pp)->next)
+        if (!strcmp((*pp)->id, sip_id)) {   /* a moved SIP keeps its incarnation */
+            struct arrival *r = *pp;
+            a->incarnation = r->incarnation;
+            *pp = r->next;
+            heap_free(r);
+            break;
+        }
+    a->kid = t->id;
+    a->fuel_used = t->fuel_used;
+    a->next = A.sips;
+    A.sips = a;
+    kprintf("ORCH: %s arrived (migration %lu)\n", sip_id, (unsigned long)id);
+    set_state(a, ORCH__SIP_STATE__SIP_RUNNING, 0);
+    send_mig_report(id, sip_id, ORCH__MIGRATION_PHASE__MIGRATION_RESUMED, 0, 0, NULL);
+}
+
+static void orch_migrate_hooks(nc_node *nc)
+{
+    nc_migrate_hooks h = { 0 };
+    h.find = mig_find;
+    h.done = mig_done;
+    h.arrived = mig_arrived;
+    nc_migrate_set_hooks(nc, &h);
+}
+
+/* Remembers the incarnation MigrateIn announced for sip_id. */
+static void expect_arrival(const char *sip_id, uint64_t incarnation)
+{
+    if (strlen(sip_id) >= sizeof A.arrivals->id) return;
+    struct arrival *r = A.arrivals;
+    while (r && strcmp(r->id, sip_id)) r = r->next;
+    if (!r) {
+        r = heap_alloc(sizeof *r);
+        if (!r) return;
+        memset(r, 0, sizeof *r);
+        strcpy(r->id, sip_id);
+        r->next = A.arrivals;
+        A.arrivals = r;
+    }
+    r->incarnation = incarnation;
+}
+
+/* Target: know the source, have the app's contracts and the module; answer when ready. */
+static void on_migrate_in(uint64_t request_id, const Orch__MigrateIn *mi)
+{
+    char err[200] = "";
+    if (!A.nc)
+        ksnprintf(err, sizeof err, "this node has no netchan");
+    else if (!mi->source || !mi->source->node_id[0] || mi->module_hash.len != 32)
+        ksnprintf(err, sizeof err, "MigrateIn without source or module hash");
+    else if (nc_add_peer(A.nc, mi->source->node_id, mi->source->address))
+        ksnprintf(err, sizeof err, "cannot reach source node %s", mi->source->node_id);
+    /* The app's contracts (mi->contracts) are in this node's boot bundle (docs/metal.md);
+     * nc_migrate checks each moved end's contract against them when the ends arrive. */
+    if (err[0]) { result(request_id, 0, err); return; }
+    expect_arrival(mi->sip_id, mi->incarnation);
+    if (orch_module_cached(mi->module_hash.data)) { result(request_id, 1, NULL); return; }
+    struct mig_prep *p = heap_alloc(sizeof *p);
+    if (!p) { result(request_id, 0, "out of memory"); return; }
+    memcpy(p->hash, mi->module_hash.data, 32);
+    p->request_id = request_id;
+    p->next = A.preps;
+    A.preps = p;
+    orch_module_want(p->hash);
+}
+
+/* The module waiting MigrateIns asked for arrived (m) or could not be had (why). */
+static void answer_preps(const uint8_t *hash, const wasm_module *m, const char *why)
+{
+    for (struct mig_prep **pp = &A.preps; *pp;) {
+        struct mig_prep *p = *pp;
+        if (memcmp(p->hash, hash, 32)) { pp = &p->next; continue; }
+        result(p->request_id, m != NULL, m ? NULL : why);
+        *pp = p->next;
+        heap_free(p);
+    }
+}
+
+/* Source: pause the SIP and send it to the target; the outcome comes to mig_done. */
+static void on_migrate_out(const Orch__MigrateOut *mo)
+{
+    char err[200] = "";
+    struct asip *a = find_sip(mo->sip_id);
+    sip *s = a && a->kid ? sip_by_id(node_kernel(), a->kid) : NULL;
+    if (!A.nc)
+        ksnprintf(err, sizeof err, "this node has no netchan");
+    else if (!s)
+        ksnprintf(err, sizeof err, "%s does not run on %s", mo->sip_id, A.node_id);
+    else if (s->state == SIP_NEW)
+        ksnprintf(err, sizeof err, "%s is not started yet", mo->sip_id);
+    else if (a->migrating)
+        ksnprintf(err, sizeof err, "%s is migrating already", mo->sip_id);
+    else if (!mo->target || !mo->target->node_id[0] || !strcmp(mo->target->node_id, A.node_id))
+        ksnprintf(err, sizeof err, "bad migration target");
+    else if (nc_add_peer(A.nc, mo->target->node_id, mo->target->address))
+        ksnprintf(err, sizeof err, "cannot reach target node %s", mo->target->node_id);
+    if (!err[0]) {
+        a->migrating = mo->migration_id;
+        if (nc_migrate_start(A.nc, s, mo->target->node_id, mo->migration_id, a->id, err, sizeof err) == 0) {
+            kprintf("ORCH: migrating %s to %s\n", a->id, mo->target->node_id);
+            send_mig_report(mo->migration_id, a->id, ORCH__MIGRATION_PHASE__MIGRATION_SENT, 0, 0, NULL);
+            return;
+        }
+        a->migrating = 0;
+    }
+    kprintf("ORCH: migration of %s refused: %s\n", mo->sip_id, err);
+    send_mig_report(mo->migration_id, mo->sip_id, ORCH__MIGRATION_PHASE__MIGRATION_FAILED, 0, 0, err);
 }
 
 /* ---- commands ------------------------------------------------------------------------ */
@@ -521,8 +723,10 @@ static void on_message(void *arg, const zmtp_msg *zm)
         orch_module_data(cmd->module_data, module_arrived);
         break;
     case ORCH__ORCH_TO_NODE__BODY_MIGRATE_IN:
+        on_migrate_in(cmd->request_id, cmd->migrate_in);
+        break;
     case ORCH__ORCH_TO_NODE__BODY_MIGRATE_OUT:
-        result(cmd->request_id, 0, "migration is not supported on metal nodes yet");
+        on_migrate_out(cmd->migrate_out);
         break;
     default:
         kprintf("ORCH: command of kind %d ignored\n", cmd->body_case);
@@ -554,6 +758,7 @@ static void on_sip_exit(sip *s)
     struct asip *a = find_kid(s->id);
     if (!a) return;
     a->kid = 0;
+    if (s->end == SIP_END_MIGRATED) return;     /* it runs on the target: mig_done reports */
     a->fuel_used = s->fuel_used;
     a->exit_code = s->exit_code;
     drop_ends_of(a);
@@ -636,6 +841,7 @@ void orch_agent_poll(void)
     if (A.nc) {                         /* netchan: frames in, timers, acks out */
         zmq_shim_poll();
         nc_poll(A.nc, 0);
+        nc_migrate_poll(A.nc);
         nc_flush(A.nc);
         zmq_shim_poll();
     }
