@@ -67,9 +67,9 @@ json_t *orch_migrate_request(orchd *o, const char *sip, const char *to, int *sta
         snprintf(msg, sizeof msg, "no node named '%.100s'", to);
     } else if (store_int(o->st, 0, "SELECT count(*) FROM nodes WHERE id = %Q AND state = 'ready'", to) == 0)
         snprintf(msg, sizeof msg, "node %s is not ready", to);
-    else if (store_int(o->st, 0, "SELECT count(*) FROM nodes WHERE id IN (%Q, %Q) AND platform = 'hosted'",
-                       node, to) < 2)      /* metal nodes do not answer MigrateIn/Out yet */
-        snprintf(msg, sizeof msg, "only hosted nodes migrate SIPs so far (%s -> %s)", node, to);
+    else if (store_int(o->st, 0, "SELECT count(*) FROM nodes WHERE id IN (%Q, %Q) AND platform IN ('hosted', 'metal')",
+                       node, to) < 2)      /* the agents that answer MigrateIn/Out */
+        snprintf(msg, sizeof msg, "only hosted and metal nodes migrate SIPs (%s -> %s)", node, to);
     else if (store_int(o->st, 0, "SELECT count(*) FROM migrations WHERE sip_id = %Q AND state IN"
                        " ('requested','preparing','moving')", id))
         snprintf(msg, sizeof msg, "%s is migrating already", id);
