@@ -28,6 +28,7 @@ static char *read_file(const char *path, size_t *len)
     if (!f) { fprintf(stderr, "contractc: %s: %s\n", path, strerror(errno)); return NULL; }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
+    errno = 0;
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
@@ -36,7 +37,8 @@ static char *read_file(const char *path, size_t *len)
         buf = bigger;
     }
     if (!buf || ferror(f)) {
-        fprintf(stderr, "contractc: %s: %s\n", path, buf ? "read error" : "out of memory");
+        fprintf(stderr, "contractc: %s: %s\n", path,
+                !buf ? "out of memory" : errno ? strerror(errno) : "read error");
         free(buf);
         buf = NULL;
     }
