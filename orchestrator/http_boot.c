@@ -20,6 +20,9 @@ int http_boot_init(struct http_boot *hb, const struct pxe_boot_params *params,
     }
     hb->params = *params;
     hb->kernel_path = kernel_path;
+    size_t n = strlen(kernel_path);
+    if (n > 4 && n < sizeof hb->efi_path && !strcmp(kernel_path + n - 4, ".elf"))
+        snprintf(hb->efi_path, sizeof hb->efi_path, "%.*s.efi", (int)(n - 4), kernel_path);
     hb->log = log;
     pthread_mutex_init(&hb->lock, NULL);
     return 0;
@@ -85,13 +88,15 @@ static enum MHD_Result send_error(struct http_boot *hb, struct MHD_Connection *c
     return send_text(c, status, "text/plain", body);
 }
 
-static enum MHD_Result send_kernel(struct http_boot *hb, struct MHD_Connection *c)
+static enum MHD_Result send_kernel(struct http_boot *hb, struct MHD_Connection *c, int efi)
 {
-    int fd = open(hb->kernel_path, O_RDONLY | O_CLOEXEC);
+    int fd = open(efi ? hb->efi_path : hb->kernel_path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st)) {
         if (fd >= 0) close(fd);
-        return send_error(hb, c, MHD_HTTP_NOT_FOUND, NULL, "kernel image missing on the server");
+        return send_error(hb, c, MHD_HTTP_NOT_FOUND, NULL,
+                          efi ? "EFI kernel image (multiplicity-metal.efi beside the kernel) missing on the server"
+                              : "kernel image missing on the server");
     }
     struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
     if (!r) { close(fd); return MHD_NO; }
@@ -106,14 +111,14 @@ int http_boot_answer(struct http_boot *hb, struct MHD_Connection *c, const char 
                      const char *url, enum MHD_Result *result)
 {
     int is_script = !strcmp(url, PXE_SCRIPT_PATH), is_chain = !strcmp(url, "/chain.ipxe");
-    int is_kernel = !strcmp(url, PXE_KERNEL_PATH);
+    int is_efi = !strcmp(url, PXE_EFI_KERNEL_PATH), is_kernel = is_efi || !strcmp(url, PXE_KERNEL_PATH);
     if (!is_script && !is_chain && !is_kernel) return 0;
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
         *result = send_error(hb, c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "only GET is served here");
         return 1;
     }
     if (is_kernel) {
-        *result = send_kernel(hb, c);
+        *result = send_kernel(hb, c, is_efi);
         return 1;
     }
     char script[2048], err[200];

@@ -3,6 +3,8 @@
  *   GET /boot.ipxe?mac=M        the per-node iPXE script (kernel URI + command line)
  *   GET /chain.ipxe             stage 1: dhcp, then chain to /boot.ipxe with the MAC
  *   GET /kernel/multiplicity.elf  the node kernel image (Multiboot ELF32)
+ *   GET /kernel/multiplicity.efi  the same kernel as a UEFI application (pxe/efistub), the
+ *                               file beside the ELF with the .efi suffix
  *
  * The routes are independent of the server that carries them: any libmicrohttpd access
  * handler calls http_boot_answer() first and handles the request itself when it returns
@@ -18,6 +20,7 @@
 struct http_boot {
     struct pxe_boot_params params;  /* http_base, orch, token, labels, extra */
     const char *kernel_path;        /* the image file served at PXE_KERNEL_PATH */
+    char efi_path[1024];            /* ... and at PXE_EFI_KERNEL_PATH ("" if none) */
     FILE *log;                      /* access log or NULL */
     pthread_mutex_t lock;           /* serialises log lines and counters */
     unsigned long scripts, kernels, errors;

@@ -115,12 +115,13 @@ int pxe_script_node(char *buf, size_t len, const struct pxe_boot_params *p, cons
         return fail(err, errlen, "'%s' is not a MAC address", mac);
     struct out o = { buf, len, 0, 0 };
     put(&o, "#!ipxe\n# Multiplicity node boot%s%s\n", mac ? " for " : "", mac ? canon : "");
-    /* iPXE's EFI build cannot start a Multiboot image: say so instead of retrying an
-     * "Exec format error" forever (docs/lab.md, "UEFI: what it would take"). */
-    put(&o, "iseq ${platform} efi && goto uefi ||\n");
+    /* iPXE's EFI build starts only EFI applications: it gets the kernel in its EFI
+     * stub (pxe/efistub), the BIOS build the Multiboot image. */
+    put(&o, "set kernel %s\n", PXE_KERNEL_PATH);
+    put(&o, "iseq ${platform} efi && set kernel %s ||\n", PXE_EFI_KERNEL_PATH);
     put(&o, "echo Multiplicity: loading the node kernel from %.*s\n",
         (int)base_len(p->http_base), p->http_base);
-    put(&o, "kernel %.*s%s", (int)base_len(p->http_base), p->http_base, PXE_KERNEL_PATH);
+    put(&o, "kernel %.*s${kernel}", (int)base_len(p->http_base), p->http_base);
     if (mac) put(&o, " mac=%s", canon);
     if (p->orch) put(&o, " orch=%s", p->orch);
     if (p->token) put(&o, " token=%s", p->token);
@@ -130,10 +131,6 @@ int pxe_script_node(char *buf, size_t len, const struct pxe_boot_params *p, cons
     put(&o, ":failed\necho Multiplicity: network boot failed, retrying in 10 s\n"
             "sleep 10\nchain %.*s%s" PXE_MAC_QUERY "\n",
         (int)base_len(p->http_base), p->http_base, PXE_SCRIPT_PATH);
-    put(&o, ":uefi\n"
-            "echo Multiplicity: this is a UEFI network boot; the node kernel is a Multiboot image,\n"
-            "echo which iPXE starts only on BIOS. Enable legacy (CSM) network boot in the firmware.\n"
-            "sleep 30\nexit 1\n");
     if (o.cut) return fail(err, errlen, "script longer than %zu bytes", len);
     return (int)o.used;
 }

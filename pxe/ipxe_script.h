@@ -24,6 +24,7 @@ struct pxe_boot_params {
 
 /* The path the kernel image is served at, below http_base. */
 #define PXE_KERNEL_PATH "/kernel/multiplicity.elf"
+#define PXE_EFI_KERNEL_PATH "/kernel/multiplicity.efi"   /* the same kernel in its EFI stub */
 #define PXE_SCRIPT_PATH "/boot.ipxe"
 /* iPXE expands ${...} in scripts and in DHCP file names: the node's MAC, with '-'. */
 #define PXE_MAC_QUERY "?mac=${net0/mac:hexhyp}"

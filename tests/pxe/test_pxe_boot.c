@@ -6,8 +6,8 @@
  *               virtio 1.0 NIC: the NIC's iPXE ROM (Debian ipxe-qemu) gets the stage-1 script by TFTP, which chains to the boot server on
  *               127.0.0.1 (10.0.2.2 in the guest) for the node script and the kernel;
  *               the kernel boots with the command line the script gave it and gets a
- *               DHCP address; and UEFI firmware (OVMF) with the EFI iPXE ROM, where the
- *               node script must explain that the kernel needs a BIOS boot
+ *               DHCP address; and UEFI firmware (OVMF) with the EFI iPXE ROM, which
+ *               boots the kernel in its EFI stub (pxe/efistub)
  *   lab         a lab in network namespaces the test creates: a bridge, an "existing"
  *               DHCP server in a second namespace, dnsmasq with `sipctl pxe config`'s
  *               proxy-DHCP configuration, the boot server, orchd, two QEMU VMs on tap
@@ -35,6 +35,7 @@
 
 #define KERNEL      "build/bin/multiplicity-metal.elf"
 #define SIPCTL      "build/bin/sipctl"
+#define EFI_KERNEL  "build/bin/multiplicity-metal.efi"
 #define E1000_ROM   "/usr/lib/ipxe/qemu/pxe-e1000.rom"
 #define VIRTIO_ROM  "/usr/lib/ipxe/qemu/pxe-virtio.rom"    /* matches only modern virtio-net */
 #define EFI_VIRTIO_ROM "/usr/lib/ipxe/qemu/efi-virtio.rom"
@@ -67,11 +68,12 @@ static void test_node_script(void)
     int n = pxe_script_node(s, sizeof s, &p, "52-54-00-00-00-07", err, sizeof err);
     CU_ASSERT_FATAL(n > 0);
     CU_ASSERT(!strncmp(s, "#!ipxe\n", 7));
-    CU_ASSERT(contains(s, "\nkernel http://10.1.2.3:8080/kernel/multiplicity.elf mac=52:54:00:00:00:07 "
+    CU_ASSERT(contains(s, "\nset kernel /kernel/multiplicity.elf\n"));
+    CU_ASSERT(contains(s, "\nkernel http://10.1.2.3:8080${kernel} mac=52:54:00:00:00:07 "
                           "orch=10.1.2.3:7000 token=s3cret labels=zone=a,rack=2 "));
     CU_ASSERT(contains(s, "\nboot"));
-    CU_ASSERT(contains(s, "iseq ${platform} efi && goto uefi"));    /* UEFI: a clear message */
-    CU_ASSERT(contains(s, "\n:uefi\necho Multiplicity: this is a UEFI network boot"));
+    CU_ASSERT(contains(s, "iseq ${platform} efi && set kernel /kernel/multiplicity.efi"));   /* UEFI */
+
     CU_ASSERT((size_t)n == strlen(s));
     /* too small a buffer is an error, not a truncated script */
     CU_ASSERT(pxe_script_node(s, 40, &p, NULL, err, sizeof err) == -1);
@@ -235,7 +237,7 @@ static void test_boot_routes(void)
     struct reply r = http("GET", s.port, "/boot.ipxe?mac=52-54-00-00-00-2a");
     CU_ASSERT(r.status == 200);
     char want[160];
-    snprintf(want, sizeof want, "kernel http://10.0.2.2:%u/kernel/multiplicity.elf mac=52:54:00:00:00:2a orch=10.0.2.2:7000 token=tok labels=zone=b",
+    snprintf(want, sizeof want, "kernel http://10.0.2.2:%u${kernel} mac=52:54:00:00:00:2a orch=10.0.2.2:7000 token=tok labels=zone=b",
              (unsigned)s.port);
     CU_ASSERT(contains(r.body, want));
     free(r.body);
@@ -250,6 +252,12 @@ static void test_boot_routes(void)
     stat(KERNEL, &st);
     r = http("GET", s.port, "/kernel/multiplicity.elf");
     CU_ASSERT(r.status == 200 && r.len == (size_t)st.st_size);
+    free(r.body);
+    /* the EFI image beside the kernel, or a clear 404 without it */
+    int have_efi = stat(EFI_KERNEL, &st) == 0;
+    r = http("GET", s.port, "/kernel/multiplicity.efi");
+    CU_ASSERT(have_efi ? r.status == 200 && r.len == (size_t)st.st_size
+                       : r.status == 404 && contains(r.body, "EFI kernel image"));
     free(r.body);
     r = http("POST", s.port, "/boot.ipxe");
     CU_ASSERT(r.status == 405);
@@ -441,14 +449,21 @@ static void qemu_user_netboot(const char *nic, const char *mac)
     proc_rmdir(dir);
 }
 
-/* UEFI firmware (OVMF) with the EFI iPXE ROM runs the node script: it must say that the
- * Multiboot kernel needs a BIOS boot, not try the kernel (Exec format error) forever. */
-static void test_qemu_uefi_message(void)
+/* UEFI firmware (OVMF) with the EFI iPXE ROM runs the node script from a boot server:
+ * it must fetch the kernel in its EFI stub, which starts it; the kernel then drives the
+ * virtio 1.0 NIC (whose BAR OVMF puts above 4 GiB) and gets its DHCP address. */
+static void test_qemu_uefi_boot(void)
 {
-    char dir[64], path[160], script[2048], err[200], netdev[200], serial[160], ser[200];
+    char dir[64], path[160], script[2048], err[200], netdev[200], serial[160], ser[200], logpath[160];
     CU_ASSERT_FATAL(proc_tmpdir(dir, sizeof dir) == 0);
-    struct pxe_boot_params p = { .http_base = "http://10.0.2.2:9", .orch = "10.0.2.2:7700" };
-    CU_ASSERT(pxe_script_node(script, sizeof script, &p, NULL, err, sizeof err) > 0);
+    snprintf(logpath, sizeof logpath, "%s/boot.log", dir);
+    FILE *log = fopen(logpath, "w");
+    struct pxe_boot_params p = { .orch = "10.0.2.2:9", .labels = "boot=uefi" };
+    struct boot_server bs;
+    int started = boot_server_start(&bs, "127.0.0.1", 0, "10.0.2.2", &p, KERNEL, log, err, sizeof err) == 0;
+    if (!started) fprintf(stderr, "boot server: %s\n", err);
+    CU_ASSERT_FATAL(started);
+    CU_ASSERT(pxe_script_node(script, sizeof script, &bs.routes.params, "52:54:00:00:70:0e", err, sizeof err) > 0);
     snprintf(path, sizeof path, "%s/boot.ipxe", dir);
     FILE *f = fopen(path, "w");
     if (f) { fputs(script, f); fclose(f); }
@@ -461,14 +476,20 @@ static void test_qemu_uefi_message(void)
                      "romfile=" EFI_VIRTIO_ROM, "-serial", ser, NULL };
     pid_t vm = proc_start(NULL, argv, NULL);
     CU_ASSERT(vm > 0);
-    int seen = vm > 0 && file_wait_for(serial, "Enable legacy (CSM) network boot", vm, BOOT_LIMIT_S);
+    int seen = vm > 0 && file_wait_for(serial, "DHCP: bound 10.0.2.15", vm, BOOT_LIMIT_S);
     proc_stop(vm, 500);
-    char *out = file_read(serial);
+    boot_server_stop(&bs);
+    fclose(log);
+    char *out = file_read(serial), *l = file_read(logpath);
     CU_ASSERT(seen);
-    CU_ASSERT(contains(out, "Multiplicity: this is a UEFI network boot"));
-    CU_ASSERT(!contains(out, "Exec format error"));          /* it never tried the kernel */
-    if (!seen) fprintf(stderr, "serial:\n%s\n", out);
+    CU_ASSERT(contains(out, "Multiplicity EFI stub: starting the node kernel"));
+    CU_ASSERT(contains(out, "label boot=uefi"));                  /* the command line came through */
+    CU_ASSERT(contains(out, "virtio-net: modern"));
+    CU_ASSERT(!contains(out, "Exec format error") && !contains(out, "PANIC"));
+    CU_ASSERT(contains(l, " kernel - 200\n"));
+    if (!seen) fprintf(stderr, "serial:\n%s\nboot log:\n%s\n", out, l);
     free(out);
+    free(l);
     proc_rmdir(dir);
 }
 
@@ -635,8 +656,8 @@ int main(void)
         CU_add_test(s, "e1000 iPXE ROM: TFTP stage 1, script and kernel over HTTP from orchd, DHCP, registration, a SIP deployed", test_qemu_user_netboot_e1000);
         if (access(VIRTIO_ROM, R_OK) == 0)
             CU_add_test(s, "virtio-net 1.0 iPXE ROM: the same boot, the kernel's modern virtio driver", test_qemu_user_netboot_virtio);
-        if (access(OVMF, R_OK) == 0 && access(EFI_VIRTIO_ROM, R_OK) == 0)
-            CU_add_test(s, "UEFI (OVMF) iPXE: the node script explains that a BIOS boot is needed", test_qemu_uefi_message);
+        if (access(OVMF, R_OK) == 0 && access(EFI_VIRTIO_ROM, R_OK) == 0 && access(EFI_KERNEL, R_OK) == 0)
+            CU_add_test(s, "UEFI (OVMF) iPXE: the kernel in its EFI stub, virtio 1.0 above 4 GiB, DHCP", test_qemu_uefi_boot);
         if (geteuid() == 0 && access("/usr/sbin/dnsmasq", X_OK) == 0) {
             s = CU_add_suite("lab in network namespaces", NULL, NULL);
             CU_add_test(s, "proxy-DHCP beside an existing DHCP server, two VMs boot and register", test_lab_netns);
