@@ -32,3 +32,14 @@ $(METAL_CLUSTER_TEST): $(METAL_CLUSTER_OBJS) $(BUILD)/lib/libnetchan_proto.a $(B
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit -lzmq -lprotobuf-c -lpthread
 
 TESTS += $(METAL_CLUSTER_TEST)
+
+# Live migration through orchd between hosted and metal nodes (sipctl migrate).
+METAL_MIGRATE_TEST := $(METAL_TEST_DIR)/test_metal_migrate
+METAL_MIGRATE_OBJS := $(addprefix $(BUILD)/obj/tests/metal/, test_metal_migrate.o qemu_vm.o orchd_proc.o)
+$(METAL_MIGRATE_TEST): $(METAL_MIGRATE_OBJS) \
+                       | $(BUILD)/bin/multiplicity-metal.elf $(BUILD)/bin/sipnode $(BUILD)/bin/orchd $(BUILD)/bin/sipctl \
+                         $(BUILD)/sips/tests/orchestrator/sips/stream_client.wasm $(BUILD)/sips/tests/orchestrator/sips/stream_server.wasm
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) -lcunit
+
+TESTS += $(METAL_MIGRATE_TEST)
