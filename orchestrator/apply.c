@@ -6,6 +6,8 @@
 #include "orchestrator/manifest.h"
 #include "orchestrator/sha256.h"
 #include "contracts/contract.h"
+#include "sips/engine/engine.h"
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +33,37 @@ static void open_error(const char *path, const char *name, char *err, size_t err
         snprintf(err, errlen, "%s", strerror(errno));
 }
 
+/* A module is accepted only if a node would load it: it decodes and validates completely,
+ * and imports from nothing but the SIP ABI (`sip`) and `wasi_snapshot_preview1`. Checking
+ * here refuses a bad app at apply time instead of leaving its SIPs failed on the nodes. */
+static bool module_acceptable(const uint8_t *buf, size_t n, char *err, size_t errlen)
+{
+    wasm_module *m = NULL;
+    wasm_err werr;
+    if (n < 8 || memcmp(buf, "\0asm", 4)) {
+        snprintf(err, errlen, "not a WebAssembly module");
+        return false;
+    }
+    if (wasm_module_load(buf, n, &m, &werr) != WASM_OK) {
+        snprintf(err, errlen, "not a valid WebAssembly module: %s", werr.msg);
+        return false;
+    }
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < wasm_module_num_imports(m); i++) {
+        wasm_importdesc d;
+        wasm_module_import(m, i, &d);
+        bool sip = d.module_len == 3 && !memcmp(d.module, "sip", 3);
+        bool wasi = d.module_len == 22 && !memcmp(d.module, "wasi_snapshot_preview1", 22);
+        if (!sip && !wasi) {
+            snprintf(err, errlen, "imports \"%.*s.%.*s\": a SIP may import only from sip and "
+                     "wasi_snapshot_preview1", (int)d.module_len, d.module, (int)d.name_len, d.name);
+            ok = false;
+        }
+    }
+    wasm_module_free(m);
+    return ok;
+}
+
 static uint8_t *read_module(const char *path, const char *name, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -54,8 +87,7 @@ static uint8_t *read_module(const char *path, const char *name, size_t *len, cha
         free(buf);
         return NULL;
     }
-    if (n < 8 || memcmp(buf, "\0asm", 4)) {
-        snprintf(err, errlen, "not a WebAssembly module");
+    if (!module_acceptable(buf, n, err, errlen)) {
         free(buf);
         return NULL;
     }

@@ -157,6 +157,17 @@ static void write_file(const char *name, const char *text)
     }
 }
 
+static void write_bytes(const char *name, const void *data, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tp_tmpdir(), name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(data, 1, len, f);
+        fclose(f);
+    }
+}
+
 static int sipctl(const char *args, char **out)
 {
     char cmd[512];
@@ -214,6 +225,26 @@ static void test_invalid_manifest(void)
     snprintf(cmd, sizeof cmd, "apply -f %s/badmod.yaml", tp_tmpdir());
     CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "badmod.yaml:3: module: Makefile: not a WebAssembly module"));
+    free(out);
+    /* modules a node would refuse are refused at apply: a forbidden import, a broken body */
+    static const uint8_t evil[] = { 0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+                                    2, 10, 1, 4, 'e', 'v', 'i', 'l', 1, 'f', 0, 0 };
+    static const uint8_t broken[] = { 0, 'a', 's', 'm', 1, 0, 0, 0, 1, 9, 1 };
+    write_bytes("evil.wasm", evil, sizeof evil);
+    write_bytes("broken.wasm", broken, sizeof broken);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "app: evil\nsips:\n  - name: s\n    module: %s/evil.wasm\n"
+             "  - name: t\n    module: %s/broken.wasm\n", tp_tmpdir(), tp_tmpdir());
+    write_file("evil.yaml", yaml);
+    snprintf(cmd, sizeof cmd, "apply -f %s/evil.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "imports \"evil.f\": a SIP may import only from sip and wasi_snapshot_preview1"));
+    free(out);
+    snprintf(yaml, sizeof yaml, "app: broken\nsips:\n  - name: t\n    module: %s/broken.wasm\n", tp_tmpdir());
+    write_file("broken.yaml", yaml);
+    snprintf(cmd, sizeof cmd, "apply -f %s/broken.yaml", tp_tmpdir());
+    CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a valid WebAssembly module"));
     free(out);
     snprintf(cmd, sizeof cmd, "apply -f %s/badc.yaml", tp_tmpdir());
     CU_ASSERT_EQUAL(sipctl(cmd, &out), 1);
