@@ -20,7 +20,10 @@
 #define BOOT_TIMEOUT_S 150
 #define BLOCKS   1500           /* per stream */
 #define PAUSE_MS 3              /* client's pause between blocks */
-#define METAL_ID "metal-525400123456"
+#define METAL_A  "metal-52540000000a"
+#define METAL_B  "metal-52540000000b"
+
+static char reference[160];     /* the server's line from the unmigrated run */
 
 static int contains(const char *out, const char *text) { return out && strstr(out, text) != NULL; }
 
@@ -127,68 +130,121 @@ static void migrate_ok(struct orchd_proc *o, const char *sip, const char *from, 
     CU_ASSERT(placed_on(o, sip, to, 5));
 }
 
-static void test_hosted_metal_hosted(void)
-{
-    struct orchd_proc o;
-    CU_ASSERT_EQUAL_FATAL(orchd_start(&o), 0);
-    int nc_metal = orchd_free_port();
-    pid_t n1 = orchd_start_sipnode(&o, "n1", orchd_free_port(), "zone=z1");
-    pid_t n2 = orchd_start_sipnode(&o, "n2", orchd_free_port(), "zone=z2");
-    char append[192];
-    snprintf(append, sizeof append, "orch=%d labels=zone=z3 ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
-             o.node_port, nc_metal);
-    struct qemu_vm vm;
-    if (n1 < 0 || n2 < 0 || qemu_start_fwd(&vm, qemu_accel(), "virtio", append, nc_metal, nc_metal, NULL) != 0) {
-        orchd_stop_pid(n1);
-        orchd_stop_pid(n2);
-        orchd_stop(&o);
-        CU_FAIL_FATAL("cannot start the hosted nodes or QEMU");
-    }
-    int nodes = sipctl_until(&o, "get nodes", METAL_ID "  ready", BOOT_TIMEOUT_S) &&
-                sipctl_until(&o, "get nodes", "n1", 10) && sipctl_until(&o, "get nodes", "n2", 10);
-    CU_ASSERT(nodes);
+/* One cluster for the whole program: orchd, hosted n1 and n2, metal A and B. */
+static struct orchd_proc O;
+static pid_t N1 = -1, N2 = -1;
+static struct qemu_vm VM[2];
+static int nvms, cluster_up;
+static const char *const macs[2] = { "52:54:00:00:00:0a", "52:54:00:00:00:0b" };
 
-    /* the reference: an unmigrated run, and what stream_server computes for blocks
-     * 0..N-1, each once, in order */
-    char reference[160] = "", line[160] = "", want[160];
+static int setup(void)
+{
+    if (orchd_start(&O)) return -1;
+    N1 = orchd_start_sipnode(&O, "n1", orchd_free_port(), "zone=z1");
+    N2 = orchd_start_sipnode(&O, "n2", orchd_free_port(), "zone=z2");
+    for (int i = 0; i < 2 && N1 > 0 && N2 > 0; i++) {
+        int port = orchd_free_port();
+        char append[192];
+        snprintf(append, sizeof append, "orch=%d labels=zone=z%d ncaddr=tcp://127.0.0.1:%d hostalias=10.0.2.2",
+                 O.node_port, 3 + i, port);
+        if (qemu_start_fwd(&VM[i], qemu_accel(), "virtio", append, port, port, macs[i]) != 0) break;
+        nvms++;
+    }
+    cluster_up = nvms == 2 && sipctl_until(&O, "get nodes", METAL_A "  ready", BOOT_TIMEOUT_S) &&
+                 sipctl_until(&O, "get nodes", METAL_B "  ready", 30) &&
+                 sipctl_until(&O, "get nodes", "n1", 10) && sipctl_until(&O, "get nodes", "n2", 10);
+    return 0;                   /* the tests fail on !cluster_up; teardown cleans up */
+}
+
+static int teardown(void)
+{
+    char *out[2] = { NULL, NULL };
+    for (int i = 0; i < nvms; i++) {
+        out[i] = qemu_output(&VM[i]);
+        qemu_stop(&VM[i]);
+    }
+    orchd_stop_pid(N1);
+    orchd_stop_pid(N2);
+    orchd_stop(&O);
+    for (int i = 0; i < nvms; i++) {
+        if (contains(out[i], "PANIC")) fprintf(stderr, "\nmetal node %d panicked:\n%s\n", i, out[i]);
+        free(out[i]);
+    }
+    return 0;
+}
+
+/* What stream_server prints for blocks 0..N-1, each once, in order. */
+static void expected_line(char *want, size_t len)
+{
     unsigned long long sum = 0;
     for (unsigned long long i = 0; i < BLOCKS; i++) sum = sum * 31 + i + 1;
-    snprintf(want, sizeof want, "server: %d blocks, 0 out of order or damaged, checksum %016llx", BLOCKS, sum);
-    if (nodes && deploy(&o, "plain") == 0) server_line(&o, "plain", reference, sizeof reference, 60);
-    CU_ASSERT_STRING_EQUAL(reference, want);
+    snprintf(want, len, "server: %d blocks, 0 out of order or damaged, checksum %016llx", BLOCKS, sum);
+}
 
-    /* the same stream, its server moved n2 -> metal -> n2 while it runs */
-    int deployed = nodes && deploy(&o, "hop") == 0;
-    CU_ASSERT(deployed);
-    if (deployed) {
-        sleep_ms(300);                          /* let some blocks through */
-        migrate_ok(&o, "hop/server/0", "n2", METAL_ID);
-        sleep_ms(500);
-        migrate_ok(&o, "hop/server/0", METAL_ID, "n2");
-        server_line(&o, "hop", line, sizeof line, 60);
-    }
-    CU_ASSERT_STRING_EQUAL(line, want);
-    char *out = qemu_output(&vm);
-    qemu_stop(&vm);
-    orchd_stop_pid(n1);
-    orchd_stop_pid(n2);
-    char *log1 = orchd_read_file(&o, "n1.log"), *log2 = orchd_read_file(&o, "n2.log");
-    orchd_stop(&o);
+static void test_unmigrated_reference(void)
+{
+    CU_ASSERT_FATAL(cluster_up);
+    char want[160];
+    expected_line(want, sizeof want);
+    CU_ASSERT_EQUAL_FATAL(deploy(&O, "plain"), 0);
+    CU_ASSERT_EQUAL(server_line(&O, "plain", reference, sizeof reference, 60), 0);
+    CU_ASSERT_STRING_EQUAL(reference, want);
+}
+
+/* Dumps the nodes' logs when a stream's line is not the reference. */
+static void explain(const char *app, const char *line)
+{
+    char *log1 = orchd_read_file(&O, "n1.log"), *log2 = orchd_read_file(&O, "n2.log");
+    char *a = qemu_output(&VM[0]), *b = qemu_output(&VM[1]);
+    fprintf(stderr, "\n%s: server said '%s'\n--- n1 ---\n%s\n--- n2 ---\n%s\n--- %s ---\n%s\n--- %s ---\n%s\n---\n",
+            app, line, log1, log2, METAL_A, a, METAL_B, b);
+    free(log1); free(log2); free(a); free(b);
+}
+
+static void test_hosted_metal_hosted(void)
+{
+    CU_ASSERT_FATAL(cluster_up && reference[0]);
+    char line[160] = "";
+    CU_ASSERT_EQUAL_FATAL(deploy(&O, "hop"), 0);
+    sleep_ms(300);                              /* let some blocks through */
+    migrate_ok(&O, "hop/server/0", "n2", METAL_A);
+    sleep_ms(500);
+    migrate_ok(&O, "hop/server/0", METAL_A, "n2");
+    server_line(&O, "hop", line, sizeof line, 60);
+    CU_ASSERT_STRING_EQUAL(line, reference);
+    char *out = qemu_output(&VM[0]);
     CU_ASSERT(contains(out, "ORCH: hop/server/0 arrived"));
     CU_ASSERT(contains(out, "ORCH: hop/server/0 migrated away"));
-    CU_ASSERT(!contains(out, "PANIC"));
-    if (strcmp(line, want))
-        fprintf(stderr, "\nserver said '%s'\n--- serial log ---\n%s\n--- n1 ---\n%s\n--- n2 ---\n%s\n---\n",
-                line, out, log1, log2);
     free(out);
-    free(log1);
-    free(log2);
+    if (strcmp(line, reference)) explain("hop", line);
+}
+
+static void test_metal_to_metal(void)
+{
+    CU_ASSERT_FATAL(cluster_up && reference[0]);
+    char line[160] = "";
+    CU_ASSERT_EQUAL_FATAL(deploy(&O, "tour"), 0);
+    sleep_ms(300);
+    migrate_ok(&O, "tour/server/0", "n2", METAL_A);
+    sleep_ms(400);
+    migrate_ok(&O, "tour/server/0", METAL_A, METAL_B);
+    sleep_ms(400);
+    migrate_ok(&O, "tour/server/0", METAL_B, "n2");
+    server_line(&O, "tour", line, sizeof line, 60);
+    CU_ASSERT_STRING_EQUAL(line, reference);
+    char *b = qemu_output(&VM[1]);
+    CU_ASSERT(contains(b, "ORCH: tour/server/0 arrived"));
+    CU_ASSERT(contains(b, "ORCH: tour/server/0 migrated away"));
+    free(b);
+    if (strcmp(line, reference)) explain("tour", line);
 }
 
 int main(void)
 {
     CU_initialize_registry();
-    CU_pSuite s = CU_add_suite("migration between hosted and metal nodes", NULL, NULL);
+    CU_pSuite s = CU_add_suite("migration between hosted and metal nodes", setup, teardown);
+    CU_add_test(s, "unmigrated reference run", test_unmigrated_reference);
     CU_add_test(s, "a streaming server moved hosted -> metal -> hosted mid-stream", test_hosted_metal_hosted);
+    CU_add_test(s, "a streaming server moved hosted -> metal -> metal -> hosted mid-stream", test_metal_to_metal);
     return cunit_run_all("build/tests/metal/test_metal_migrate");
 }
