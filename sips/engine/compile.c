@@ -59,9 +59,29 @@ static uint32_t *emit(cc *c, int op, uint32_t nops)
 
 static void no_last(cc *c) { c->last_op = -1; c->prev_op = -1; }
 
-/* A slot-to-slot copy; two in a row become one COPY2 (done in order). */
+/* A slot-to-slot copy; two in a row become one COPY2, more one COPYN (done in order). */
 static void emit_copy(cc *c, uint32_t dst, uint32_t src)
 {
+    if (!dead(c) && !c->fail && (c->last_op == OP_COPY2 || c->last_op == OP_COPYN) &&
+        c->last_pos + (c->last_op == OP_COPY2 ? 5 : 2 + 2 * c->code[c->last_pos + 1]) == c->ncode) {
+        if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 3, sizeof(uint32_t))) {
+            c->fail = WASM_ERR_NOMEM;
+            return;
+        }
+        uint32_t at = c->last_pos;
+        if (c->last_op == OP_COPY2) {
+            /* COPY2 d1 s1 d2 s2 -> COPYN 2 d1 s1 d2 s2 */
+            rt_memmove(&c->code[at + 2], &c->code[at + 1], 4 * sizeof(uint32_t));
+            c->code[at] = (uint32_t)c->h[OP_COPYN];
+            c->code[at + 1] = 2;
+            c->ncode++;
+            c->last_op = OP_COPYN;
+        }
+        c->code[at + 1]++;
+        c->code[c->ncode++] = dst;
+        c->code[c->ncode++] = src;
+        return;
+    }
     if (!dead(c) && !c->fail && c->last_op == OP_COPY && c->last_pos + 3 == c->ncode) {
         if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 2, sizeof(uint32_t))) {
             c->fail = WASM_ERR_NOMEM;
@@ -566,6 +586,14 @@ static bool do_store(cc *c, int op, uint8_t type, uint32_t nat)
     int kind = 0;
     if (a.is_addk || v.is_const || v.slot != slot_of(c, c->nstk + 1))
         kind = take_address(c, &a, &x, &y);
+    if (kind && (v.is_const || v.is_addk) && (v.slot == x || (kind == 2 && v.slot == y))) {
+        /* writing the lazy value into its slot would clobber an addend of the address
+         * (e.g. p + f() then a constant value): compute the address first */
+        uint32_t *w = emit(c, kind == 1 ? OP_I32_ADD_K : OP_I32_ADD, 3);
+        w[0] = a.slot; w[1] = x; w[2] = y;
+        a.is_addk = false;
+        kind = 0;
+    }
     uint32_t sv = use(c, &v);
     if (kind) {
         uint32_t *w = emit(c, op + (kind == 1 ? OP_STORE32_K : OP_STORE32_X) - OP_STORE32, 4);
@@ -731,18 +759,38 @@ static bool do_br_table(cc *c)
     }
     if (ok && !dead(c)) {
         materialise_all(c);
-        uint32_t at = c->ncode;
-        uint32_t *w = emit(c, OP_BR_TABLE, 2 + n + 1);
+        uint32_t at, hdr;
+        uint32_t *w;
+        if (c->last_op == OP_LOAD8_U32_K && c->last_pos + 5 == c->ncode && !c->fail &&
+            c->code[c->last_pos + 1] == cond && cond >= slot_of(c, c->nstk)) {
+            /* the index byte was just loaded: load it in the branch */
+            uint32_t a = c->code[c->last_pos + 2], off = c->code[c->last_pos + 3];
+            uint32_t k = c->code[c->last_pos + 4];
+            c->ncode = c->last_pos;
+            c->last_op = -1;
+            at = c->ncode;
+            hdr = 5;
+            w = emit(c, OP_BR_TABLE_L8K, 4 + n + 1);
+            if (!c->fail) {
+                w[0] = a; w[1] = off; w[2] = k; w[3] = n;
+            }
+        } else {
+            at = c->ncode;
+            hdr = 3;
+            w = emit(c, OP_BR_TABLE, 2 + n + 1);
+            if (!c->fail) {
+                w[0] = cond;
+                w[1] = n;
+            }
+        }
         if (!c->fail) {
-            w[0] = cond;
-            w[1] = n;
             for (uint32_t i = 0; i <= n; i++) {
                 uint32_t idx = c->nctl - 1 - labels[i];
                 ctrl *f = &c->ctl[idx];
                 if (!needs_moves(c, f)) {
-                    target_label(c, idx, at + 3 + i, at);
+                    target_label(c, idx, at + hdr + i, at);
                 } else {
-                    c->code[at + 3 + i] = c->ncode - at;
+                    c->code[at + hdr + i] = c->ncode - at;
                     emit_moves(c, f);
                     emit_jump(c, idx);
                 }
@@ -837,7 +885,7 @@ static bool do_local_set(cc *c, uint32_t x, bool tee)
         }
     }
     /* a copy may pair with the next local.set's; nothing else may be fused across */
-    if (c->last_op != OP_COPY && c->last_op != OP_COPY2 &&
+    if (c->last_op != OP_COPY && c->last_op != OP_COPY2 && c->last_op != OP_COPYN &&
         !(c->last_op == OP_I32_ADD_K && c->code[c->last_pos + 1] == ls))
         no_last(c);
     if (tee)

@@ -151,6 +151,13 @@ L_BR_TABLE: {
     if (i > n) i = n;
     JUMP(pc[3 + i]);
 }
+L_BR_TABLE_L8K: {
+    uint64_t ea = (uint64_t)(uint32_t)(U32(pc[1]) + pc[3]) + pc[2];
+    if (__builtin_expect(ea + 1 > memsize, 0)) TRAP(WASM_TRAP_MEMORY_OOB);
+    uint32_t i = mem[ea], n = pc[4];
+    if (i > n) i = n;
+    JUMP(pc[5 + i]);
+}
 L_RETURN: {
     wasm_frame *fr = &frames[--depth];
     if (!fr->fn) {
@@ -237,6 +244,16 @@ L_COPY2:
     U64(pc[3]) = U64(pc[4]);
     pc += 5;
     NEXT();
+L_COPYN: {
+    uint32_t n = pc[1];
+    const uint32_t *p = pc + 2;
+    do {
+        U64(p[0]) = U64(p[1]);
+        p += 2;
+    } while (--n);
+    pc = p;
+    NEXT();
+}
 L_SELECT:
     U64(pc[1]) = U32(pc[4]) ? U64(pc[2]) : U64(pc[3]);
     pc += 5;

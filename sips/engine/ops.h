@@ -16,11 +16,14 @@
     X(BR_IF)            /* cond rel */ \
     X(BR_UNLESS)        /* cond rel */ \
     X(BR_TABLE)         /* idx n rel[0..n] */ \
+    X(BR_TABLE_L8K)     /* a offset k n rel[0..n]: the index is the byte loaded from \
+                         * (uint32)(a + k) + offset (a bytecode interpreter's dispatch) */ \
     X(RETURN)           /* */ \
     X(CALL)             /* funcidx argoff */ \
     X(CALL_INDIRECT)    /* typeidx table idx argoff */ \
     X(COPY)             /* dst src */ \
     X(COPY2)            /* dst src dst2 src2, in that order */ \
+    X(COPYN)            /* n dst1 src1 ... dstn srcn, in that order (n >= 3) */ \
     X(SELECT)           /* dst a b cond */ \
     X(CONST32)          /* dst v */ \
     X(CONST64)          /* dst lo hi */ \

@@ -44,6 +44,8 @@ void add_basic_suite(void);
 void add_trap_suite(void);
 void add_fuel_suite(void);
 void add_snapshot_suite(void);
+void add_fused_suite(void);
+void add_store_addr_suite(void);
 /* This program's path (argv[0]), to re-execute it; and the child side of the
  * fresh-process snapshot test. */
 extern const char *engine_test_self;

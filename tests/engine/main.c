@@ -18,5 +18,7 @@ int main(int argc, char **argv)
     add_trap_suite();
     add_fuel_suite();
     add_snapshot_suite();
+    add_fused_suite();
+    add_store_addr_suite();
     return cunit_run_all("build/tests/engine/test_engine");
 }

@@ -71,4 +71,49 @@
   (func (export "call_fail") (call $fail))
   (func (export "call_quit") (call $quit (i32.const 7)) unreachable)
   (func (export "spin") (loop (br 0)))
+
+  ;; Shapes the compiler fuses into superinstructions (tests/engine/test_fused.c).
+  ;; Sum of 0..n-1 with the increment before the loop's closing test (i != n).
+  (func (export "count_ne") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n))))
+    (local.get $s))
+  ;; The same against a constant bound, unsigned less-than, step 3.
+  (func (export "count_lt_k") (param $i i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))
+    (local.get $s))
+  ;; x*m[p] + m[p+8] - m[p+16], then / m[p+24]: f64 arithmetic with loaded operands.
+  (func (export "f64_loadops") (param $p i32) (result f64)
+    (f64.store (i32.const 64) (f64.const 3))
+    (f64.store (i32.const 72) (f64.const 0.5))
+    (f64.store (i32.const 80) (f64.const 2))
+    (f64.store (i32.const 88) (f64.const 4))
+    (f64.div
+      (f64.sub
+        (f64.add (f64.mul (f64.const 1.5) (f64.load (local.get $p)))
+                 (f64.load offset=8 (local.get $p)))
+        (f64.load (i32.add (local.get $p) (i32.const 16))))
+      (f64.load offset=24 (local.get $p))))
+  ;; sha-256 style mixes of shifted and rotated values.
+  (func (export "shift_mix") (param $x i32) (result i32)
+    (i32.add
+      (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 25)) (i32.rotl (local.get $x) (i32.const 14)))
+               (i32.shr_u (local.get $x) (i32.const 3)))
+      (i32.or (i32.and (local.get $x) (i32.rotr (local.get $x) (i32.const 7)))
+              (i32.shl (local.get $x) (i32.const 5)))))
+  ;; br_table on a byte loaded from memory (p + 1): opcode 0 -> 10, 1 -> 11, else 12.
+  (func (export "byte_dispatch") (param $p i32) (result i32)
+    (i32.store8 (i32.const 200) (i32.const 0))
+    (i32.store8 (i32.const 201) (i32.const 1))
+    (i32.store8 (i32.const 202) (i32.const 7))
+    (block $d (block $b (block $a
+      (br_table $a $b $d (i32.load8_u (i32.add (local.get $p) (i32.const 1)))))
+      (return (i32.const 10)))
+    (return (i32.const 11)))
+    (i32.const 12))
 )
