@@ -197,19 +197,24 @@ static void result(uint64_t request_id, int ok, const char *error)
     if (!ok) kprintf("ORCH: command %lu refused: %s\n", (unsigned long)request_id, r.error);
 }
 
+/* A SIP released to its migration target, its DONE not yet reported: it is not here. */
+static int gone_away(const struct asip *a) { return a->migrating && !a->kid && !a->create; }
+
 /* Every SIP's status, for Register and NodeHeartbeat (caller frees the two arrays). */
 static size_t all_statuses(Orch__SipStatus **stv, Orch__SipStatus ***ptrs)
 {
     size_t n = 0;
-    for (struct asip *a = A.sips; a; a = a->next) n++;
+    for (struct asip *a = A.sips; a; a = a->next) n += !gone_away(a);
     *stv = heap_alloc((n + 1) * sizeof **stv);
     *ptrs = heap_alloc((n + 1) * sizeof **ptrs);
     if (!*stv || !*ptrs) { heap_free(*stv); heap_free(*ptrs); *stv = NULL; *ptrs = NULL; return 0; }
     size_t i = 0;
-    for (struct asip *a = A.sips; a; a = a->next, i++) {
+    for (struct asip *a = A.sips; a; a = a->next) {
+        if (gone_away(a)) continue;
         refresh(a);
         fill_status(&(*stv)[i], a);
         (*ptrs)[i] = &(*stv)[i];
+        i++;
     }
     return n;
 }
@@ -273,7 +278,7 @@ static void send_heartbeat(void)
     /* Final states have now been said twice (report and heartbeat): forget those SIPs. */
     for (struct asip *a = A.sips, *next; a; a = next) {
         next = a->next;
-        if (!a->kid && !a->create && a->final_sent++) forget(a);
+        if (!a->kid && !a->create && !a->migrating && a->final_sent++) forget(a);
     }
 }
 
@@ -707,7 +712,9 @@ static void on_message(void *arg, const zmtp_msg *zm)
         break;
     case ORCH__ORCH_TO_NODE__BODY_SIP_STOP:
         a = find_sip(cmd->sip_stop->sip_id);
-        if (!a || (!a->kid && !a->create)) {
+        if (a && gone_away(a)) {
+            result(cmd->request_id, 1, NULL);       /* it left for its target: nothing to stop */
+        } else if (!a || (!a->kid && !a->create)) {
             result(cmd->request_id, 0, "SipStop: no such SIP running here");
         } else if (a->kid) {
             sip *s = sip_by_id(node_kernel(), a->kid);
