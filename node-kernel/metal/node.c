@@ -79,6 +79,7 @@ static void on_exit_sip(void *arg, sip *s)
     switch (s->end) {
     case SIP_END_EXIT: kprintf("metal: %s exited with status %d\n", s->name, s->exit_code); break;
     case SIP_END_TRAP: kprintf("metal: %s trapped: %s\n", s->name, s->fault); break;
+    case SIP_END_MIGRATED: kprintf("metal: %s left for another node\n", s->name); break;
     default:           kprintf("metal: %s killed: %s\n", s->name, s->fault); break;
     }
     if (observer && observer->exit) observer->exit(s);
