@@ -214,6 +214,23 @@ static void join_end(nc_node *n, nc_peer *from, const Netchan__EndpointState *es
     nc_send_env(n, from, &env);
 }
 
+/* What import_cm checks before it changes anything. */
+static int check_ends(nc_node *n, Netchan__ChannelMessage *cm, endpoint **ext, uint32_t next,
+                      char *err, size_t errlen)
+{
+    char why[160];
+    if (cm->n_handles != next) {
+        snprintf(err, errlen, "netchan: %zu migrated ends, the image has %u", cm->n_handles, next);
+        return -1;
+    }
+    for (uint32_t i = 0; i < next; i++)
+        if (check_end(n, cm->handles[i], ext[i], why, sizeof why)) {
+            snprintf(err, errlen, "netchan: migrated end %u refused: %s", i, why);
+            return -1;
+        }
+    return 0;
+}
+
 /* Put the endpoints of cm (checked here first) in place of ext[0..next). */
 static int import_cm(nc_node *n, nc_peer *from, Netchan__ChannelMessage *cm, endpoint **ext,
                      uint32_t next, char *err, size_t errlen)
@@ -319,7 +336,10 @@ typedef struct out_mig {               /* a SIP leaving this node */
     uint32_t sip_id;
     char target[NC_ID_MAX];
     migrate_image img;
-    bool committed;                    /* ends sent, SIP released; waiting for "resumed" */
+    bool ends_sent;                    /* ends sent; the paused SIP and its image kept until
+                                        * the target says it holds them */
+    uint8_t *ends; size_t ends_len;    /* the ends as sent (packed ChannelMessage) */
+    bool committed;                    /* "go" sent, SIP released; waiting for "resumed" */
     uint64_t t0, deadline;
     char name[SIP_NAME_MAX];
     char cluster_id[128];              /* the cluster's name for it (MigrationSnapshot.sip_id) */
@@ -334,6 +354,7 @@ typedef struct in_mig {                /* a SIP arriving here, restored and paus
     uint32_t next_ext;
     uint64_t deadline;
     char sip_id[128];
+    uint8_t *ends; size_t ends_len;    /* checked ends, waiting for the source's "go" */
 } in_mig;
 
 typedef struct mig_node {
@@ -400,6 +421,7 @@ static void out_done(mig_node *m, out_mig *o, bool ok, const char *error)
     if (m->h.done)
         m->h.done(m->h.done_arg, o->name, o->id, ok, error, nc_now() - o->t0, bytes);
     migrate_image_free(&o->img);
+    free(o->ends);
     free(o);
 }
 
@@ -463,8 +485,9 @@ int nc_migrate_start(nc_node *n, sip *s, const char *target, uint64_t migration_
     return 0;
 }
 
-/* Source: the target restored the image -- send the ends (the commit) and let the SIP go. */
-static void commit(mig_node *m, out_mig *o, nc_peer *to)
+/* Source: the target restored the image -- send the ends. The paused SIP (without its
+ * ends now) and its image stay here until the target says it holds them (go()). */
+static void send_ends(mig_node *m, out_mig *o, nc_peer *to)
 {
     nc_node *n = m->n;
     char err[256];
@@ -501,11 +524,66 @@ static void commit(mig_node *m, out_mig *o, nc_peer *to)
     free(oe);
     free(ov);
     netchan__channel_message__free_unpacked(cm, NULL);
-    free(ends);
-    migrate_release(o->s, NULL, NULL);
+    o->ends = ends;
+    o->ends_len = len;
+    o->ends_sent = true;
+    o->deadline = nc_now() + timeout_ns(m);
+}
+
+/* Source: the target holds the ends -- tell it to go on, and let the SIP go. */
+static void go(mig_node *m, out_mig *o, nc_peer *to)
+{
+    send_result(m->n, to, o->id, true, NULL);
+    if (sip_by_id(m->n->k, o->sip_id) == o->s)
+        migrate_release(o->s, NULL, NULL);
     o->committed = true;
     o->s = NULL;
+    free(o->ends);
+    o->ends = NULL;
     o->deadline = nc_now() + timeout_ns(m);
+}
+
+/* Source: the ends went out but the target never said it holds them (it died, refused
+ * them, or is too slow): rebuild the SIP here from its image and the ends as they were
+ * sent -- the peers are re-routed back here (a higher epoch) and resend what was not
+ * acknowledged -- and tell the target to drop its copy. The old paused SIP goes. */
+static void rollback(mig_node *m, out_mig *o, const char *why)
+{
+    nc_node *n = m->n;
+    char err[256] = "", msg[400];
+    endpoint **ext = NULL;
+    uint32_t next = 0;
+    nc_peer *tp = nc_peer_find(n, o->target);
+    sip *t = tp ? migrate_restore(n->k, o->img.buf, o->img.len, NULL, m->h.find, m->h.find_arg,
+                                  &ext, &next, err, sizeof err) : NULL;
+    if (t && nc_migrate_import(n, o->target, o->ends, o->ends_len, ext, next, err, sizeof err)) {
+        kernel_exit_fn fn = n->k->on_exit;
+        n->k->on_exit = NULL;
+        sip_kill(t, "migration rollback failed");
+        n->k->on_exit = fn;
+        t = NULL;
+    }
+    free(ext);
+    if (tp)
+        send_result(n, tp, o->id, false, "the source took the SIP back");
+    if (sip_by_id(n->k, o->sip_id) == o->s)
+        migrate_release(o->s, NULL, NULL);    /* its ends left; t replaces it */
+    o->committed = true;                      /* nothing for out_done to resume */
+    o->s = NULL;
+    uint64_t id = o->id;
+    char cid[sizeof o->cluster_id];
+    snprintf(cid, sizeof cid, "%s", o->cluster_id);
+    if (t)
+        snprintf(msg, sizeof msg, "%s (taken back from the target)", why);
+    else
+        snprintf(msg, sizeof msg, "%s; taking it back failed, SIP lost: %s", why, err);
+    nc_log(n, "migration %llu: %s", (unsigned long long)id, msg);
+    out_done(m, o, false, msg);
+    if (t) {
+        migrate_resume(t);
+        if (m->h.arrived)
+            m->h.arrived(m->h.arrived_arg, t, cid, id);
+    }
 }
 
 static in_mig *in_find(mig_node *m, uint64_t id)
@@ -533,6 +611,7 @@ static void in_drop(mig_node *m, in_mig *im, bool discard)
         k->on_exit = fn;
     }
     free(im->ext);
+    free(im->ends);
     free(im);
 }
 
@@ -573,7 +652,9 @@ static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnap
                (unsigned long long)ms->migration_id, from->id);
         return;
     }
-    /* the commit: ends in image order */
+    if (m->h.fault_ignore_ends)
+        return;                                   /* tests: "died" as the ends came */
+    /* the ends, in image order */
     Netchan__ChannelMessage cm = NETCHAN__CHANNEL_MESSAGE__INIT;
     Netchan__Handle **hp = calloc(ms->n_endpoints + 1, sizeof *hp);
     Netchan__Handle *hv = calloc(ms->n_endpoints + 1, sizeof *hv);
@@ -590,13 +671,41 @@ static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnap
     }
     cm.n_handles = ms->n_endpoints;
     cm.handles = hp;
-    int rc = ordered ? import_cm(n, from, &cm, im->ext, im->next_ext, err, sizeof err) : -1;
+    int rc = ordered ? check_ends(n, &cm, im->ext, im->next_ext, err, sizeof err) : -1;
     if (!ordered)
         snprintf(err, sizeof err, "migrated ends out of order");
+    if (!rc && !im->ends) {                   /* hold them until the source says go */
+        im->ends_len = netchan__channel_message__get_packed_size(&cm);
+        im->ends = malloc(im->ends_len + 1);
+        if (!im->ends)
+            abort();
+        netchan__channel_message__pack(&cm, im->ends);
+    }
     free(hp);
     free(hv);
-    if (rc) {
-        /* the source has let go already: the SIP cannot run without its ends */
+    if (rc) {                                 /* the source still has it: it takes it back */
+        nc_log(n, "migration %llu: ends refused: %s", (unsigned long long)im->id, err);
+        send_result(n, from, im->id, false, err);
+        in_drop(m, im, true);
+        return;
+    }
+    im->deadline = nc_now() + 2 * timeout_ns(m);
+    send_result(n, from, im->id, true, NULL);
+}
+
+/* Target: the source's answer to "I hold the ends": go (import them, resume) or drop. */
+static void on_go(mig_node *m, nc_peer *from, in_mig *im, const Netchan__MigrationResult *r)
+{
+    nc_node *n = m->n;
+    char err[256];
+    if (!r->ok || !im->ends) {
+        nc_log(n, "migration %llu: the source %s: %s", (unsigned long long)im->id, from->id,
+               r->error && r->error[0] ? r->error : "abandoned");
+        in_drop(m, im, true);
+        return;
+    }
+    if (nc_migrate_import(n, im->source, im->ends, im->ends_len, im->ext, im->next_ext, err, sizeof err)) {
+        /* checked before: only running out of memory gets here; the source let go */
         nc_log(n, "migration %llu: ends refused, SIP lost: %s", (unsigned long long)im->id, err);
         send_result(n, from, im->id, false, err);
         in_drop(m, im, true);
@@ -616,14 +725,23 @@ static void on_snapshot(mig_node *m, nc_peer *from, const Netchan__MigrationSnap
 static void on_result(mig_node *m, nc_peer *from, const Netchan__MigrationResult *r)
 {
     out_mig *o = m->outs;
-    while (o && o->id != r->migration_id)
+    while (o && (o->id != r->migration_id || strcmp(o->target, from->id)))
         o = o->next;
-    if (!o || strcmp(o->target, from->id))
+    if (!o) {
+        in_mig *im = in_find(m, r->migration_id);
+        if (im && !strcmp(im->source, from->id))
+            on_go(m, from, im, r);
         return;
-    if (!r->ok)
-        out_done(m, o, false, r->error && r->error[0] ? r->error : "refused by the target");
+    }
+    const char *why = r->error && r->error[0] ? r->error : "refused by the target";
+    if (!r->ok && o->ends_sent && !o->committed)
+        rollback(m, o, why);
+    else if (!r->ok)
+        out_done(m, o, false, why);
+    else if (!o->ends_sent)
+        send_ends(m, o, from);
     else if (!o->committed)
-        commit(m, o, from);
+        go(m, o, from);
     else
         out_done(m, o, true, NULL);               /* resumed on the target */
 }
@@ -649,6 +767,8 @@ void nc_migrate_poll(nc_node *n)
             continue;
         if (o->committed)
             out_done(m, o, true, "resumed on the target (not confirmed in time)");
+        else if (o->ends_sent)
+            rollback(m, o, "no answer from the target in time: the SIP runs on here");
         else
             out_done(m, o, false, "no answer from the target in time: the SIP runs on here");
     }

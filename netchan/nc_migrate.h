@@ -39,11 +39,15 @@ int nc_migrate_import(nc_node *n, const char *source, const uint8_t *buf, size_t
 /* ---- the whole migration between nodes, over netchan links ----------------------------
  * Source -> target MigrationSnapshot{engine_state = the SIP image}; the target restores it
  * paused and answers MigrationResult ok (or refused: the source resumes the SIP); the source
- * then sends the commit, a MigrationSnapshot with the same id holding the SIP's channel ends
- * as EndpointStates (OwnedEndpoint.handle = end index), and releases the SIP; the target
- * puts the ends in place, resumes the SIP and answers ok once more. No answer within the
- * timeout: the source resumes the SIP (before the commit), the target drops a restored SIP
- * that is never committed. Driven by the node's run loop: netchan's dispatcher hands
+ * then sends a MigrationSnapshot with the same id holding the SIP's channel ends as
+ * EndpointStates (OwnedEndpoint.handle = end index), keeping the paused SIP and its image;
+ * the target checks the ends, holds them and answers ok; the source answers "go"
+ * (MigrationResult ok) and releases the SIP; the target puts the ends in place, resumes the
+ * SIP and answers ok once more. No answer to the image: the source resumes the SIP; no
+ * answer to the ends (or a refusal): the source rebuilds the SIP from its image and the
+ * ends it sent, re-routes the peers back and tells the target to drop its copy. After
+ * "go" there is no way back: a target that dies then loses the SIP. The target drops a
+ * restored SIP that never gets "go". Driven by the node's run loop: netchan's dispatcher hands
  * migration envelopes to nc_migrate_on_envelope; call nc_migrate_poll for the timeouts. */
 typedef void (*nc_migrate_done_fn)(void *arg, const char *sip_name, uint64_t migration_id,
                                    bool ok, const char *error, uint64_t elapsed_ns,
@@ -55,6 +59,8 @@ typedef struct nc_migrate_hooks {
     void (*arrived)(void *arg, sip *t, const char *sip_id, uint64_t migration_id);
     void *arrived_arg;
     uint32_t timeout_ms;                      /* per phase; 0 = 5000 */
+    bool fault_ignore_ends;                   /* tests: as a target, ignore the ends (as if
+                                               * it died right after taking the image) */
 } nc_migrate_hooks;
 
 void nc_migrate_set_hooks(nc_node *n, const nc_migrate_hooks *h);

@@ -285,8 +285,9 @@ static const wasm_module *no_module(void *arg, const uint8_t *hash, char *err, s
 }
 
 /* Source on A, sink on B; the sink moves B -> C -> A by netchan messages; a target that
- * cannot get the module refuses and the SIP runs on; a target node that dies before
- * answering makes the source resume the SIP after the timeout. */
+ * cannot get the module refuses and the SIP runs on; a target that takes the image and
+ * then never answers the ends: the source takes the SIP back; a target node that dies
+ * before answering makes the source resume the SIP after the timeout. */
 static void test_session_over_links(void)
 {
     CU_ASSERT_FATAL(nodes_up());
@@ -317,6 +318,18 @@ static void test_session_over_links(void)
     run_steps(20);
     CU_ASSERT_EQUAL(session_move("sink", 1, 3), 1);          /* C -> B */
     CU_ASSERT_EQUAL(where("sink"), 1);
+    run_steps(20);
+    /* the source moves to C, which takes the image and then "dies" as the ends come: A
+     * takes it back from its image and the ends it sent; the peers re-route back to A */
+    h.find = find_any;
+    nc_migrate_set_hooks(NC[0], &h);
+    h.fault_ignore_ends = true;
+    nc_migrate_set_hooks(NC[2], &h);
+    CU_ASSERT_EQUAL(session_move("source", 2, 5), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(done_error, "taken back from the target"));
+    CU_ASSERT_EQUAL(where("source"), 0);
+    h.fault_ignore_ends = false;
+    nc_migrate_set_hooks(NC[2], &h);
     run_steps(20);
     /* the source moves to C, which dies before it can answer: A resumes it */
     sip *src = sip_by_name(KN[0], "source");
