@@ -25,6 +25,7 @@ static struct {
     char **labels; uint32_t nlabels;
     uint64_t memory;
     bool fault_freeze_migrate_in;   /* tests: freeze after answering a MigrateIn */
+    bool fault_ignore_ends;         /* tests: as a target, ignore a migration's ends */
 } opt = { .memory = 1ull << 30 };
 
 typedef struct agent_sip {
@@ -126,11 +127,14 @@ bool orch_agent_option(int argc, char **argv, int *i)
             exit(2);
         }
     } else if (!strcmp(a, "--orch-fault")) {
-        if (strcmp(v, "freeze-after-migrate-in")) {
-            fprintf(stderr, "sipnode: --orch-fault: only freeze-after-migrate-in\n");
+        if (!strcmp(v, "freeze-after-migrate-in"))
+            opt.fault_freeze_migrate_in = true;
+        else if (!strcmp(v, "ignore-migration-ends"))
+            opt.fault_ignore_ends = true;
+        else {
+            fprintf(stderr, "sipnode: --orch-fault: freeze-after-migrate-in or ignore-migration-ends\n");
             exit(2);
         }
-        opt.fault_freeze_migrate_in = true;
     } else {
         fprintf(stderr, "sipnode: unknown option %s\n", a);
         exit(2);
@@ -933,7 +937,8 @@ int orch_agent_main(char **cfiles, uint32_t ncfiles)
             deploy_free(&d);
             return 2;
         }
-        nc_migrate_hooks mh = { .find = mig_find, .done = mig_done, .arrived = mig_arrived };
+        nc_migrate_hooks mh = { .find = mig_find, .done = mig_done, .arrived = mig_arrived,
+                                .fault_ignore_ends = opt.fault_ignore_ends };
         nc_migrate_set_hooks(ag.nc, &mh);
     }
     ag.zctx = zmq_ctx_new();

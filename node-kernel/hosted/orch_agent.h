@@ -12,6 +12,8 @@
  *   --orch-token T                join token
  *   --orch-fault freeze-after-migrate-in   (tests) SIGSTOP itself right after accepting
  *                                 a migration: a target that dies mid-migration
+ *   --orch-fault ignore-migration-ends     (tests) as a target, take a SIP's image but
+ *                                 never answer its channel ends (the source takes it back)
  *
  * Environment: SIPNODE_CLOCK_OFFSET_MS=N (tests) adds N ms to the times it reports.
  *

@@ -1,14 +1,16 @@
-/* `sipctl migrate` end to end on 127.0.0.1: orchd and sipnodes n1-n3 (a fourth, n4, is a
- * target that freezes after accepting a migration). A client (n1) streams numbered blocks
- * to a server (n2) over netchan; the server's closing line (count, blocks out of order,
- * checksum) from an unmigrated run is the reference. Then: the server moved back and forth
- * between n2 and n3 six times with sipctl mid-stream prints the same line, and after each
- * move `sipctl get sips` shows the new node; the client and the server moved so that each
- * time the moving SIP's peer is on a third node; a target that dies during the migration
- * leaves the server running on n2 with its placement unchanged and the stream intact;
- * moving a SIP next to its peer joins the two ends into a local channel. Every process is
- * ended by PID and the temporary directory removed, pass or fail. Run from the
- * repository root. */
+/* `sipctl migrate` end to end on 127.0.0.1: orchd and sipnodes n1-n3, plus two faulty
+ * targets: n4 freezes after accepting a migration, n5 takes a SIP's image but never
+ * answers its channel ends. A client (n1) streams numbered blocks to a server (n2) over
+ * netchan; the server's closing line (count, blocks out of order, checksum) from an
+ * unmigrated run is the reference. Then: the server moved back and forth between n2 and
+ * n3 six times with sipctl mid-stream prints the same line, and after each move `sipctl
+ * get sips` shows the new node; the client and the server moved so that each time the
+ * moving SIP's peer is on a third node; a target that dies during the migration (n4,
+ * killed) leaves the server running on n2 with its placement unchanged and the stream
+ * intact; a target that never takes the ends (n5): the source takes the SIP back; moving
+ * a SIP next to its peer joins the two ends into a local channel. Every process is ended
+ * by PID and the temporary directory removed, pass or fail. Run from the repository
+ * root. */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <signal.h>
@@ -23,11 +25,11 @@
 #define PAUSE_MS "3"            /* client's pause between blocks */
 
 static int http_port, node_port;
-static pid_t node_pids[4];
+static pid_t node_pids[5];
 static char db[128], orch_addr[64], http_arg[16], server[64];
 static char reference[160];     /* the server's line from the unmigrated run */
 
-static pid_t start_node(int i, bool freeze)
+static pid_t start_node(int i, const char *fault)
 {
     char id[8], nc[64], label[16];
     snprintf(id, sizeof id, "n%d", i + 1);
@@ -35,7 +37,7 @@ static pid_t start_node(int i, bool freeze)
     snprintf(label, sizeof label, "zone=z%d", i + 1);
     char *argv[] = { getenv("TEST_SIPNODE") ? getenv("TEST_SIPNODE") : "build/bin/sipnode", "--orch", orch_addr, "--orch-id", id, "--orch-nc", nc,
                      "--orch-label", label, "--orch-memory", "512M",
-                     freeze ? "--orch-fault" : NULL, "freeze-after-migrate-in", NULL };
+                     fault ? "--orch-fault" : NULL, (char *)fault, NULL };
     return tp_spawn(id, argv);
 }
 
@@ -105,7 +107,7 @@ static bool nodes_ready(int want, int ms)
 /* What the nodes said (on a failure). */
 static void print_node_logs(void)
 {
-    for (int i = 1; i <= 4; i++) {
+    for (int i = 1; i <= 5; i++) {
         char name[16];
         snprintf(name, sizeof name, "n%d.err", i);
         char *text = tp_read(name);
@@ -242,9 +244,9 @@ static int setup(void)
     char *argv[] = { "build/bin/orchd", "--db", db, "--listen", orch_addr, "--http", http_arg,
                      "--dead-ms", "1000", "--hb-ms", "200", NULL };
     tp_spawn("orchd", argv);
-    for (int i = 0; i < 4; i++)
-        node_pids[i] = start_node(i, i == 3);
-    return nodes_ready(4, 10000) ? 0 : -1;
+    for (int i = 0; i < 5; i++)
+        node_pids[i] = start_node(i, i == 3 ? "freeze-after-migrate-in" : i == 4 ? "ignore-migration-ends" : NULL);
+    return nodes_ready(5, 10000) ? 0 : -1;
 }
 
 static int teardown(void)
@@ -326,6 +328,22 @@ static void test_target_dies(void)
     free(out);
 }
 
+static void test_target_never_takes_the_ends(void)
+{
+    CU_ASSERT_EQUAL_FATAL(deploy("back", 1, 2), 0);
+    usleep(100000);
+    char *out = NULL;
+    CU_ASSERT_EQUAL(sipctl("migrate back/server --to n5", &out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "migration of back/server/0 from n2 to n5 failed: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "taken back from the target"));
+    free(out);
+    CU_ASSERT_STRING_EQUAL(node_of("back/server/0"), "n2");
+    CU_ASSERT_TRUE(table_shows("back/server/0", "n2"));
+    usleep(100000);
+    migrate_ok("back/server/0", "n3");          /* and it still moves */
+    check_stream_result("back");
+}
+
 static void test_join_peer_node(void)
 {
     CU_ASSERT_EQUAL_FATAL(deploy("join", 1, 2), 0);
@@ -363,6 +381,7 @@ int main(void)
     CU_add_test(s, "server moved back and forth mid-stream", test_back_and_forth);
     CU_add_test(s, "moves with the peer on a third node", test_peer_on_third_node);
     CU_add_test(s, "target dies during the migration", test_target_dies);
+    CU_add_test(s, "target never takes the ends: taken back", test_target_never_takes_the_ends);
     CU_add_test(s, "moving next to the peer joins the channel", test_join_peer_node);
     CU_add_test(s, "refusals", test_refusals);
     int rc = cunit_run_all("build/tests/orchestrator/test_migrate_cluster");
