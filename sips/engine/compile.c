@@ -384,6 +384,31 @@ static void emit_jump(cc *c, uint32_t idx)
             add_fixup(c, idx, at + 4, at);
         return;
     }
+    if (!dead(c) && !c->fail && (c->last_op == OP_COPY || c->last_op == OP_COPY2 ||
+                                 c->last_op == OP_COPYN)) {
+        /* copies that move a branch's values (or a loop's rotating locals), then the jump */
+        uint32_t at = c->last_pos;
+        uint32_t len = c->last_op == OP_COPY ? 3 : c->last_op == OP_COPY2 ? 5 : 2 + 2 * c->code[at + 1];
+        if (at + len == c->ncode) {
+            if (!engine_grow((void **)&c->code, &c->ccode, c->ncode + 2, sizeof(uint32_t))) {
+                c->fail = WASM_ERR_NOMEM;
+                return;
+            }
+            if (c->last_op != OP_COPYN) {
+                rt_memmove(&c->code[at + 2], &c->code[at + 1], (len - 1) * sizeof(uint32_t));
+                c->code[at + 1] = (len - 1) / 2;
+                c->ncode++;
+            }
+            c->code[at] = (uint32_t)c->h[OP_COPYN_BR];
+            uint32_t rel = c->ncode++;
+            c->last_op = OP_COPYN_BR;
+            if (f->kind == CTRL_LOOP)
+                c->code[rel] = f->loop_pos - at;
+            else
+                add_fixup(c, idx, rel, at);
+            return;
+        }
+    }
     uint32_t at = c->ncode;
     uint32_t *w = emit(c, OP_BR, 1);
     if (f->kind == CTRL_LOOP)

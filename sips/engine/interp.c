@@ -254,6 +254,15 @@ L_COPYN: {
     pc = p;
     NEXT();
 }
+L_COPYN_BR: {
+    uint32_t n = pc[1];
+    const uint32_t *p = pc + 2;
+    do {
+        U64(p[0]) = U64(p[1]);
+        p += 2;
+    } while (--n);
+    JUMP(*p);
+}
 L_SELECT:
     U64(pc[1]) = U32(pc[4]) ? U64(pc[2]) : U64(pc[3]);
     pc += 5;

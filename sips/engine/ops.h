@@ -24,6 +24,7 @@
     X(COPY)             /* dst src */ \
     X(COPY2)            /* dst src dst2 src2, in that order */ \
     X(COPYN)            /* n dst1 src1 ... dstn srcn, in that order (n >= 3) */ \
+    X(COPYN_BR)         /* n dst1 src1 ... dstn srcn rel: the copies, then a branch */ \
     X(SELECT)           /* dst a b cond */ \
     X(CONST32)          /* dst v */ \
     X(CONST64)          /* dst lo hi */ \
