@@ -961,7 +961,7 @@ static void emit_k(cc *c, int kop, uint8_t ta, uint8_t tr, operand *a, uint64_t 
  * instruction (at or above the result's height), else UINT32_MAX. */
 static uint32_t last_temp_dst(cc *c)
 {
-    if (dead(c) || c->fail || c->last_op < 0)
+    if (dead(c) || c->fail || c->last_op < 0 || c->last_pos + 1 >= c->ncode)
         return UINT32_MAX;
     uint32_t d = c->code[c->last_pos + 1];
     return d >= slot_of(c, c->nstk) ? d : UINT32_MAX;
@@ -1009,8 +1009,9 @@ static bool fuse_i32_shift(cc *c, uint8_t opc, operand *a, operand *b)
     case OP_I32_ROTR_K: sh = 3; break;
     default: return false;
     }
-    if (t == UINT32_MAX || a->is_const || b->is_const || a->is_addk || b->is_addk ||
-        a->slot == b->slot)
+    /* the shift must be the whole tail of the code (4 words) for its words to be read back */
+    if (t == UINT32_MAX || c->last_pos + 4 != c->ncode || a->is_const || b->is_const ||
+        a->is_addk || b->is_addk || a->slot == b->slot)
         return false;
     operand *other = t == b->slot ? a : t == a->slot ? b : NULL;
     if (!other)
