@@ -44,6 +44,12 @@ void engine_prof_hit(const uint32_t *pc);   /* supplied by a profiling build, ne
 #define CMP(name, T, expr) L_##name: { T a = T##_(pc[2]), b = T##_(pc[3]); \
         U32(pc[1]) = (expr); pc += 4; NEXT(); }
 #define UN(name, TI, TO, expr) L_##name: { TI a = TI##_(pc[2]); TO##_(pc[1]) = (expr); pc += 3; NEXT(); }
+/* Division and remainder: B is the divisor's source (a slot or an immediate), LEN the
+ * instruction length, OVF the signed-overflow condition (0 where there is none). */
+#define DIVOP(name, T, B, LEN, OVF, expr) L_##name: { T a = T##_(pc[2]), b = (T)(B); \
+        if (b == 0) TRAP(WASM_TRAP_DIV_ZERO); \
+        if (OVF) TRAP(WASM_TRAP_INT_OVERFLOW); \
+        T##_(pc[1]) = (expr); pc += (LEN); NEXT(); }
 #define BRCMP(name, T, expr) L_##name: { T a = T##_(pc[1]), b = T##_(pc[2]); \
         if (expr) { JUMP(pc[3]); } pc += 4; NEXT(); }
 
@@ -381,35 +387,10 @@ L_MEMORY_GROW: {
     BIN(I32_ADD, uint32_t, a + b)
     BIN(I32_SUB, uint32_t, a - b)
     BIN(I32_MUL, uint32_t, a * b)
-L_I32_DIV_S: {
-    int32_t a = I32(pc[2]), b = I32(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT32_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
-    I32(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I32_DIV_U: {
-    uint32_t a = U32(pc[2]), b = U32(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U32(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I32_REM_S: {
-    int32_t a = I32(pc[2]), b = I32(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    I32(pc[1]) = b == -1 ? 0 : a % b;
-    pc += 4;
-    NEXT();
-}
-L_I32_REM_U: {
-    uint32_t a = U32(pc[2]), b = U32(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U32(pc[1]) = a % b;
-    pc += 4;
-    NEXT();
-}
+    DIVOP(I32_DIV_S, int32_t, I32(pc[3]), 4, a == INT32_MIN && b == -1, a / b)
+    DIVOP(I32_DIV_U, uint32_t, U32(pc[3]), 4, 0, a / b)
+    DIVOP(I32_REM_S, int32_t, I32(pc[3]), 4, 0, b == -1 ? 0 : a % b)
+    DIVOP(I32_REM_U, uint32_t, U32(pc[3]), 4, 0, a % b)
     BIN(I32_AND, uint32_t, a & b)
     BIN(I32_OR, uint32_t, a | b)
     BIN(I32_XOR, uint32_t, a ^ b)
@@ -424,35 +405,10 @@ L_I32_REM_U: {
     BIN(I64_ADD, uint64_t, a + b)
     BIN(I64_SUB, uint64_t, a - b)
     BIN(I64_MUL, uint64_t, a * b)
-L_I64_DIV_S: {
-    int64_t a = I64(pc[2]), b = I64(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT64_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
-    I64(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I64_DIV_U: {
-    uint64_t a = U64(pc[2]), b = U64(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U64(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I64_REM_S: {
-    int64_t a = I64(pc[2]), b = I64(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    I64(pc[1]) = b == -1 ? 0 : a % b;
-    pc += 4;
-    NEXT();
-}
-L_I64_REM_U: {
-    uint64_t a = U64(pc[2]), b = U64(pc[3]);
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U64(pc[1]) = a % b;
-    pc += 4;
-    NEXT();
-}
+    DIVOP(I64_DIV_S, int64_t, I64(pc[3]), 4, a == INT64_MIN && b == -1, a / b)
+    DIVOP(I64_DIV_U, uint64_t, U64(pc[3]), 4, 0, a / b)
+    DIVOP(I64_REM_S, int64_t, I64(pc[3]), 4, 0, b == -1 ? 0 : a % b)
+    DIVOP(I64_REM_U, uint64_t, U64(pc[3]), 4, 0, a % b)
     BIN(I64_AND, uint64_t, a & b)
     BIN(I64_OR, uint64_t, a | b)
     BIN(I64_XOR, uint64_t, a ^ b)
@@ -660,35 +616,10 @@ L_I32_ADD_SHL_K:
     NEXT();
     BINK32(I32_SUB_K, uint32_t, a - b)
     BINK32(I32_MUL_K, uint32_t, a * b)
-L_I32_DIV_S_K: {
-    int32_t a = I32(pc[2]), b = (int32_t)pc[3];
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT32_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
-    I32(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I32_DIV_U_K: {
-    uint32_t a = U32(pc[2]), b = pc[3];
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U32(pc[1]) = a / b;
-    pc += 4;
-    NEXT();
-}
-L_I32_REM_S_K: {
-    int32_t a = I32(pc[2]), b = (int32_t)pc[3];
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    I32(pc[1]) = b == -1 ? 0 : a % b;
-    pc += 4;
-    NEXT();
-}
-L_I32_REM_U_K: {
-    uint32_t a = U32(pc[2]), b = pc[3];
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U32(pc[1]) = a % b;
-    pc += 4;
-    NEXT();
-}
+    DIVOP(I32_DIV_S_K, int32_t, pc[3], 4, a == INT32_MIN && b == -1, a / b)
+    DIVOP(I32_DIV_U_K, uint32_t, pc[3], 4, 0, a / b)
+    DIVOP(I32_REM_S_K, int32_t, pc[3], 4, 0, b == -1 ? 0 : a % b)
+    DIVOP(I32_REM_U_K, uint32_t, pc[3], 4, 0, a % b)
     BINK32(I32_AND_K, uint32_t, a & b)
     BINK32(I32_OR_K, uint32_t, a | b)
     BINK32(I32_XOR_K, uint32_t, a ^ b)
@@ -700,35 +631,10 @@ L_I32_REM_U_K: {
     BINK64(I64_ADD_K, uint64_t, a + b)
     BINK64(I64_SUB_K, uint64_t, a - b)
     BINK64(I64_MUL_K, uint64_t, a * b)
-L_I64_DIV_S_K: {
-    int64_t a = I64(pc[2]), b = (int64_t)K64;
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT64_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
-    I64(pc[1]) = a / b;
-    pc += 5;
-    NEXT();
-}
-L_I64_DIV_U_K: {
-    uint64_t a = U64(pc[2]), b = K64;
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U64(pc[1]) = a / b;
-    pc += 5;
-    NEXT();
-}
-L_I64_REM_S_K: {
-    int64_t a = I64(pc[2]), b = (int64_t)K64;
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    I64(pc[1]) = b == -1 ? 0 : a % b;
-    pc += 5;
-    NEXT();
-}
-L_I64_REM_U_K: {
-    uint64_t a = U64(pc[2]), b = K64;
-    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
-    U64(pc[1]) = a % b;
-    pc += 5;
-    NEXT();
-}
+    DIVOP(I64_DIV_S_K, int64_t, K64, 5, a == INT64_MIN && b == -1, a / b)
+    DIVOP(I64_DIV_U_K, uint64_t, K64, 5, 0, a / b)
+    DIVOP(I64_REM_S_K, int64_t, K64, 5, 0, b == -1 ? 0 : a % b)
+    DIVOP(I64_REM_U_K, uint64_t, K64, 5, 0, a % b)
     BINK64(I64_AND_K, uint64_t, a & b)
     BINK64(I64_OR_K, uint64_t, a | b)
     BINK64(I64_XOR_K, uint64_t, a ^ b)
